@@ -1,0 +1,353 @@
+"""The ``revgraph`` command line: the local Neo4j, loading, Cypher, reports and the API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph.settings import PROJECT_ROOT
+
+app = typer.Typer(
+    help="revgraph: a research graph of the Russian revolution's spread (Neo4j + GraphQL).\n\n"
+    "Without NEO4J_URI, commands use the project's own local Neo4j "
+    "(`revgraph neo4j start`).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",
+)
+neo4j_app = typer.Typer(help="The local Neo4j server that revgraph runs itself.",
+                        no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_DATA = PROJECT_ROOT / "data"
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn the errors a user can act on into a clear message and exit code 1."""
+    from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+
+    from graph.server import ServerError
+
+    try:
+        yield
+    except ServerError as exc:
+        fail(str(exc))
+    except ServiceUnavailable as exc:
+        from graph.settings import settings
+
+        fail(f"cannot reach Neo4j at {settings().uri}: {exc}\n"
+             "Start the local server with `revgraph neo4j start`, or set NEO4J_URI.")
+    except AuthError as exc:
+        fail(f"Neo4j refused the credentials: {exc.message}\n"
+             "Check NEO4J_USER and NEO4J_PASSWORD (or the local password file).")
+    except Neo4jError as exc:
+        fail(f"{exc.code}: {exc.message}")
+
+
+# -- neo4j ---------------------------------------------------------------------------------
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start the local Neo4j (fetching it from Maven Central the first time); returns when
+    Bolt answers. Running it again while the server runs does nothing."""
+    from graph.server import LocalServer
+
+    with handled():
+        server = LocalServer()
+        started = server.start()
+        s = server.status()
+        word = "started" if started else "already running"
+        out.print(f"Neo4j {s.version} {word}: {s.bolt_uri} (pid {s.pid})")
+        out.print(f"Browser: {s.browser_url}  user: {s.user}  password file: {s.password_file}")
+        from graph.db import connect
+        from graph.migrations import migrate
+
+        with connect() as (driver, database):
+            migrate(driver, database)
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j cleanly (its data is kept)."""
+    from graph.server import LocalServer
+
+    with handled():
+        stopped = LocalServer().stop()
+        out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Say whether the local Neo4j runs, where, and how to log in. Exit code 0 if it runs,
+    3 if not."""
+    from graph.server import LocalServer
+
+    with handled():
+        s = LocalServer().status()
+        table = Table(show_header=False, box=None)
+        table.add_row("running", "[green]yes[/]" if s.running else "[red]no[/]")
+        if s.pid and s.running:
+            table.add_row("pid", str(s.pid))
+        table.add_row("version", f"Neo4j Community {s.version}")
+        table.add_row("bolt", s.bolt_uri)
+        table.add_row("browser", s.browser_url)
+        table.add_row("user", s.user)
+        table.add_row("password file", str(s.password_file))
+        table.add_row("home", str(s.home))
+        out.print(table)
+        raise typer.Exit(0 if s.running else 3)
+
+
+@neo4j_app.command("password")
+def neo4j_password() -> None:
+    """Print the local server's generated password (for Neo4j Browser)."""
+    from graph.server import LocalServer
+
+    out.print(LocalServer().password(), highlight=False)
+
+
+# -- cypher --------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """Driver values as JSON-friendly Python values."""
+    from neo4j.graph import Node, Path, Relationship
+
+    if isinstance(value, Node):
+        return {"labels": sorted(value.labels), **{k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, Relationship):
+        return {"type": value.type, **{k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, Path):
+        return [_plain(n) for n in value.nodes]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+
+
+@app.command()
+def cypher(
+    query: Annotated[str, typer.Argument(help="The Cypher query, e.g. \"RETURN 40 + 2 AS answer\"")],
+    write: Annotated[bool, typer.Option("--write", help="Allow the query to write.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="A parameter as NAME=VALUE (VALUE read as JSON when it parses).")
+    ] = None,
+) -> None:
+    """Run a Cypher query against the configured Neo4j and print the rows as a table.
+
+    Read-only unless `--write` is given. Example:
+
+    `revgraph cypher "MATCH (p:Place {id: 'kursk'})<-[:OF_PLACE]-(c:Control) RETURN c.alignment, c.start"`
+    """
+    from neo4j import Query, RoutingControl
+
+    from graph.db import connect
+
+    params: dict[str, Any] = {}
+    for p in param or []:
+        name, sep, raw = p.partition("=")
+        if not sep:
+            fail(f"--param {p!r}: expected NAME=VALUE")
+        try:
+            params[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[name] = raw
+    with handled(), connect() as (driver, database):
+        records, summary, keys = driver.execute_query(
+            Query(query), params, database_=database,
+            routing_=RoutingControl.WRITE if write else RoutingControl.READ,
+        )
+        rows = [{k: _plain(r[k]) for k in keys} for r in records]
+        if as_json:
+            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+            return
+        table = Table(*keys, show_lines=False)
+        for row in rows:
+            table.add_row(*(_cell(row[k]) for k in keys))
+        out.print(table)
+        counters = summary.counters
+        if counters.contains_updates:
+            out.print(f"[dim]{counters}[/]")
+        out.print(f"[dim]{len(rows)} row(s)[/]")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# -- data ----------------------------------------------------------------------------------
+
+PathsArg = Annotated[list[Path] | None, typer.Argument(
+    help="Data files or folders (default: the project's data/ folder).")]
+
+
+def _validated(paths: list[Path] | None) -> Any:
+    from loaders.validate import ValidationFailed, validate_paths
+
+    try:
+        return validate_paths(paths or [DEFAULT_DATA])
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    except ValidationFailed as exc:
+        for p in exc.problems:
+            err.print(f"[red]{p.location}[/]: [bold]{p.field or '-'}[/]: {p.message}",
+                      highlight=False, soft_wrap=True)
+        fail(f"{len(exc.problems)} problem(s) found; nothing was written.", code=2)
+
+
+@app.command()
+def validate(paths: PathsArg = None) -> None:
+    """Check the data files without writing: every problem with its file, line and field."""
+    dataset = _validated(paths)
+    counts: dict[str, int] = {}
+    for r in dataset.records:
+        counts[r.kind.section] = counts.get(r.kind.section, 0) + 1
+    out.print(f"[green]OK[/]: {len(dataset.files)} file(s), {len(dataset.records)} record(s): "
+              + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+@app.command()
+def load(paths: PathsArg = None) -> None:
+    """Validate the data files, then write them to Neo4j in one transaction (all or nothing).
+
+    A second load of the same files changes nothing; a record removed from the files is
+    removed from the graph."""
+    from graph.db import connect
+    from loaders.write import load as write, work_units
+
+    dataset = _validated(paths)
+    with handled(), connect() as (driver, database):
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("loading", total=work_units(dataset))
+
+            def step(stage: str, n: int) -> None:
+                bar.update(task, advance=n, description=f"writing {stage}")
+
+            summary = write(driver, database, dataset, step)
+    table = Table("kind", "created", "updated", "deleted", "unchanged", title="load summary")
+    labels = sorted(set(summary.created) | set(summary.updated) | set(summary.deleted)
+                    | set(summary.unchanged))
+    for label in labels:
+        table.add_row(label, str(summary.created.get(label, 0)), str(summary.updated.get(label, 0)),
+                      str(summary.deleted.get(label, 0)), str(summary.unchanged.get(label, 0)))
+    out.print(table)
+    out.print("Graph unchanged." if not summary.changed else "Graph updated.")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the model's constraints and indexes (idempotent)."""
+    from graph.db import connect
+    from graph.migrations import migrate as run
+
+    with handled(), connect() as (driver, database):
+        n = run(driver, database)
+    out.print(f"{n} constraint and index statements applied.")
+
+
+@app.command()
+def report(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Counts per kind, facts per source, places without control data, low-confidence facts."""
+    from graph.db import connect
+    from graph.queries import report as query
+
+    with handled(), connect() as (driver, database):
+        data = query(driver, database)
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    t = Table("kind", "count", title="nodes per kind")
+    for row in data["kinds"]:
+        t.add_row(row["kind"], str(row["count"]))
+    out.print(t)
+    t = Table("source", "facts citing it", title="facts per source")
+    for row in data["sources"]:
+        t.add_row(f"{row['id']}: {row['title']}", str(row["facts"]))
+    out.print(t)
+    places = data["placesWithoutControl"]
+    out.print(f"[bold]Cities and towns without control data[/] ({len(places)}): "
+              + (", ".join(places) or "none"))
+    low = data["lowConfidence"]
+    t = Table("fact", "confidence", "note", title=f"low-confidence facts ({len(low)})")
+    for row in low:
+        t.add_row(row["id"], row["confidence"], row["note"] or "")
+    out.print(t)
+
+
+# -- the API -------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+) -> None:
+    """Serve the GraphQL API and its playground at http://HOST:PORT/graphql."""
+    import os
+
+    import uvicorn
+
+    from graph.settings import data_dir
+
+    pid_file = data_dir() / "api.pid"
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(f"{os.getpid()}\n")
+    out.print(f"GraphQL API and playground: http://{host}:{port}/graphql")
+    try:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+    finally:
+        pid_file.unlink(missing_ok=True)
+
+
+@app.command()
+def stop() -> None:
+    """Stop what `make run` started: the API (if it runs in the background) and the local
+    Neo4j."""
+    import os
+    import signal
+
+    from graph.server import LocalServer
+    from graph.settings import data_dir
+
+    pid_file = data_dir() / "api.pid"
+    if pid_file.exists():
+        try:
+            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            out.print("API stopped.")
+        except (ProcessLookupError, ValueError):
+            pass
+        pid_file.unlink(missing_ok=True)
+    with handled():
+        stopped = LocalServer().stop()
+    out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+
+
+if __name__ == "__main__":
+    app()

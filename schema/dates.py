@@ -1,0 +1,237 @@
+"""Historical dates: the Julian (Old Style) and Gregorian (New Style) calendars.
+
+Russia kept the Julian calendar until 31 January 1918 (O.S.); the next day was
+14 February 1918 (N.S.). Every date in the data states its calendar. The graph keeps the
+Gregorian date (so dates sort and compare), the precision and the calendar that was stated.
+
+A date of month or year precision stands for a span of days. Its Gregorian ``earliest`` day is
+what the graph indexes; ``latest`` is the last day of the span. In the Julian calendar the span
+of "October 1917" runs from 14 October to 13 November 1917 in the Gregorian, which is why both
+ends are kept.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+
+
+class Calendar(str, Enum):
+    GREGORIAN = "GREGORIAN"
+    JULIAN = "JULIAN"
+
+
+class Precision(str, Enum):
+    DAY = "DAY"
+    MONTH = "MONTH"
+    YEAR = "YEAR"
+
+
+CALENDAR_WORDS: dict[str, Calendar] = {
+    "o.s.": Calendar.JULIAN,
+    "os": Calendar.JULIAN,
+    "julian": Calendar.JULIAN,
+    "n.s.": Calendar.GREGORIAN,
+    "ns": Calendar.GREGORIAN,
+    "gregorian": Calendar.GREGORIAN,
+}
+
+_DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?\s+(\S+)\s*$")
+
+DATE_FORMAT_HELP = (
+    'a date with its calendar, like "1917-10-25 O.S.", "1917-11-07 N.S.", "1917-11 O.S." or "1918 N.S."'
+)
+
+
+class DateError(ValueError):
+    """A date string that cannot be read; the message says what was expected."""
+
+
+def julian_to_gregorian(year: int, month: int, day: int) -> date:
+    """The Gregorian date of a Julian calendar day (proleptic, valid for any year AD)."""
+    if not 1 <= month <= 12:
+        raise DateError(f"month {month} is not 1 to 12")
+    julian_days_in_month = _calendar.monthrange(2000 if year % 4 == 0 else 2001, month)[1]
+    if not 1 <= day <= julian_days_in_month:
+        raise DateError(f"day {day} does not exist in month {month} of {year} (Julian)")
+    # Julian Day Number of a Julian calendar date (Richards' algorithm).
+    a = (14 - month) // 12
+    y = year + 4800 - a
+    m = month + 12 * a - 3
+    jdn = day + (153 * m + 2) // 5 + 365 * y + y // 4 - 32083
+    return date.fromordinal(jdn - 1721425)
+
+
+def gregorian_to_julian(d: date) -> tuple[int, int, int]:
+    """The Julian calendar (year, month, day) of a Gregorian date."""
+    jdn = d.toordinal() + 1721425
+    c = jdn + 32082
+    dd = (4 * c + 3) // 1461
+    e = c - (1461 * dd) // 4
+    m = (5 * e + 2) // 153
+    day = e - (153 * m + 2) // 5 + 1
+    month = m + 3 - 12 * (m // 10)
+    year = dd - 4800 + m // 10
+    return year, month, day
+
+
+@dataclass(frozen=True)
+class HistoricalDate:
+    """A date as a source states it: a day, month or year, in the calendar the source used."""
+
+    earliest: date  # Gregorian, the first day of the span
+    latest: date  # Gregorian, the last day of the span
+    precision: Precision
+    calendar: Calendar  # the calendar the source stated
+
+    @property
+    def gregorian(self) -> date:
+        return self.earliest
+
+    @property
+    def julian(self) -> str:
+        """The earliest day in the Julian calendar, as yyyy-mm-dd (it may not exist as a
+        Gregorian date, e.g. 1900-02-29, so it is a string)."""
+        y, m, d = gregorian_to_julian(self.earliest)
+        return f"{y:04d}-{m:02d}-{d:02d}"
+
+    @property
+    def edtf(self) -> str:
+        """Extended Date/Time Format, in the Gregorian calendar: a day, a month, a year, or,
+        for a month or year stated in the Julian calendar, the interval of Gregorian days."""
+        if self.precision is Precision.DAY:
+            return self.earliest.isoformat()
+        if self.calendar is Calendar.GREGORIAN:
+            if self.precision is Precision.MONTH:
+                return self.earliest.strftime("%Y-%m")
+            return f"{self.earliest.year:04d}"
+        return f"{self.earliest.isoformat()}/{self.latest.isoformat()}"
+
+    @property
+    def text(self) -> str:
+        """The date as it was stated, e.g. "1917-10-25 O.S."."""
+        if self.calendar is Calendar.JULIAN:
+            y, m, d = gregorian_to_julian(self.earliest)
+            suffix = "O.S."
+        else:
+            y, m, d = self.earliest.year, self.earliest.month, self.earliest.day
+            suffix = "N.S."
+        if self.precision is Precision.DAY:
+            return f"{y:04d}-{m:02d}-{d:02d} {suffix}"
+        if self.precision is Precision.MONTH:
+            return f"{y:04d}-{m:02d} {suffix}"
+        return f"{y:04d} {suffix}"
+
+    def to_graph(self, prefix: str) -> dict[str, object]:
+        """The properties the graph stores for this date under ``prefix``."""
+        return {
+            prefix: self.earliest,
+            f"{prefix}Latest": self.latest,
+            f"{prefix}Precision": self.precision.value,
+            f"{prefix}Calendar": self.calendar.value,
+        }
+
+    @classmethod
+    def from_graph(cls, props: dict[str, object], prefix: str) -> HistoricalDate | None:
+        value = props.get(prefix)
+        if value is None:
+            return None
+        return cls(
+            earliest=_as_date(value),
+            latest=_as_date(props[f"{prefix}Latest"]),
+            precision=Precision(str(props[f"{prefix}Precision"])),
+            calendar=Calendar(str(props[f"{prefix}Calendar"])),
+        )
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    to_native = getattr(value, "to_native", None)  # neo4j.time.Date
+    if to_native is not None:
+        result = to_native()
+        assert isinstance(result, date)
+        return result
+    raise TypeError(f"not a date: {value!r}")
+
+
+def make_date(
+    year: int, month: int | None, day: int | None, cal: Calendar
+) -> HistoricalDate:
+    """A HistoricalDate from its parts in the calendar ``cal``; raises DateError if the day
+    does not exist in that calendar."""
+    if month is None:
+        precision = Precision.YEAR
+        first, last = (year, 1, 1), (year, 12, 31)
+    elif day is None:
+        precision = Precision.MONTH
+        if not 1 <= month <= 12:
+            raise DateError(f"month {month} is not 1 to 12")
+        ndays = _month_length(year, month, cal)
+        first, last = (year, month, 1), (year, month, ndays)
+    else:
+        precision = Precision.DAY
+        first = last = (year, month, day)
+    return HistoricalDate(
+        earliest=_to_gregorian(*first, cal),
+        latest=_to_gregorian(*last, cal),
+        precision=precision,
+        calendar=cal,
+    )
+
+
+def _month_length(year: int, month: int, cal: Calendar) -> int:
+    if cal is Calendar.GREGORIAN:
+        return _calendar.monthrange(year, month)[1]
+    if month == 2:
+        return 29 if year % 4 == 0 else 28
+    return _calendar.monthrange(2001, month)[1]
+
+
+def _to_gregorian(year: int, month: int, day: int, cal: Calendar) -> date:
+    if cal is Calendar.JULIAN:
+        return julian_to_gregorian(year, month, day)
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise DateError(f"{year:04d}-{month:02d}-{day:02d} is not a Gregorian date: {exc}") from None
+
+
+def parse_date(text: object) -> HistoricalDate:
+    """Read a data-file date such as "1917-10-25 O.S."; raise DateError saying what is wrong."""
+    if isinstance(text, date):
+        raise DateError(
+            f"{text.isoformat()} states no calendar: write it as a quoted string with one, "
+            f'e.g. "{text.isoformat()} O.S." or "{text.isoformat()} N.S."'
+        )
+    if not isinstance(text, (str, int)):
+        raise DateError(f"expected {DATE_FORMAT_HELP}, got {text!r}")
+    s = str(text)
+    match = _DATE_RE.match(s)
+    if not match:
+        if re.fullmatch(r"\s*\d{4}(-\d{2}){0,2}\s*", s):
+            raise DateError(f'"{s.strip()}" states no calendar: add O.S. (Julian) or N.S. (Gregorian)')
+        raise DateError(f"expected {DATE_FORMAT_HELP}, got {s!r}")
+    year_s, month_s, day_s, cal_s = match.groups()
+    cal = CALENDAR_WORDS.get(cal_s.lower())
+    if cal is None:
+        raise DateError(f'unknown calendar "{cal_s}" in {s!r}: use O.S. (Julian) or N.S. (Gregorian)')
+    return make_date(
+        int(year_s), int(month_s) if month_s else None, int(day_s) if day_s else None, cal
+    )
+
+
+def parse_iso(text: str, cal: Calendar) -> date:
+    """An API date argument (yyyy-mm-dd in ``cal``) as a Gregorian date."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if not match:
+        raise DateError(f"expected a date as yyyy-mm-dd, got {text!r}")
+    y, m, d = (int(g) for g in match.groups())
+    return _to_gregorian(y, m, d, cal)
+
+
+def shift(d: date, days: int) -> date:
+    return d + timedelta(days=days)
