@@ -82,3 +82,133 @@ def report(driver: Driver, database: str) -> dict[str, Any]:
         RETURN kinds, sources, placesWithoutControl, lowConfidence
     """)
     return rows[0]
+
+
+# -- the API's batched lookups: each takes $ids and returns rows keyed by `key` -------------
+
+NODES_BY_ID = """
+UNWIND $ids AS key
+OPTIONAL MATCH (e:Entity {id: key})
+OPTIONAL MATCH (f:Fact {id: key})
+WITH key, coalesce(e, f) AS n WHERE n IS NOT NULL
+RETURN key, n {.*} AS props, [l IN labels(n) WHERE l IN $labels][0] AS label
+"""
+
+CITING = """
+UNWIND $ids AS key
+MATCH (:Source {id: key})<-[:CITES]-(n)
+WITH DISTINCT key, n
+RETURN key, n {.*} AS props, [l IN labels(n) WHERE l IN $labels][0] AS label
+ORDER BY label, coalesce(n.start, n.date), n.id
+"""
+
+
+def outgoing(label: str, rel: str) -> str:
+    return f"""
+UNWIND $ids AS key
+MATCH (:{label} {{id: key}})-[r:{rel}]->(m)
+RETURN key, m {{.*}} AS props, [l IN labels(m) WHERE l IN $labels][0] AS label
+ORDER BY r.position
+"""
+
+
+def incoming(target_label: str, rel: str, source_label: str) -> str:
+    return f"""
+UNWIND $ids AS key
+MATCH (:{target_label} {{id: key}})<-[:{rel}]-(n:{source_label})
+RETURN key, n {{.*}} AS props
+ORDER BY coalesce(n.start, n.date) IS NULL, coalesce(n.start, n.date), n.name, n.id
+"""
+
+
+def citations(label: str) -> str:
+    return f"""
+UNWIND $ids AS key
+MATCH (:{label} {{id: key}})-[c:CITES]->(s:Source)
+RETURN key, c.quote AS quote, c.locator AS locator, s {{.*}} AS source
+ORDER BY c.position
+"""
+
+
+# -- lists with filters, sorting and pagination, built from the model -------------------------
+
+def list_query(label: str, conditions: list[str], order: list[str]) -> str:
+    """A page of nodes of ``label`` and the total count, in one round trip.
+
+    ``conditions`` are Cypher predicates on ``n`` using parameters; ``order`` the sort keys.
+    """
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"""
+MATCH (n:{label}) {where}
+WITH n ORDER BY {', '.join(order)}
+WITH collect(n) AS all
+RETURN size(all) AS total,
+       [x IN all[$skip..($skip + $limit)] | x {{.*}}] AS page
+"""
+
+
+def ref_condition(rel: str, param: str) -> str:
+    """The node points along ``rel`` at the entity with id ``$param``."""
+    return f"EXISTS {{ MATCH (n)-[:{rel}]->(t) WHERE t.id = ${param} }}"
+
+
+def cites_condition(param: str) -> str:
+    return f"EXISTS {{ MATCH (n)-[:CITES]->(:Source {{id: ${param}}}) }}"
+
+
+def overlap_conditions(has_span: bool, prop: str) -> list[str]:
+    """Dated nodes overlapping [$from, $to] (Gregorian): a span (start/end) or one date."""
+    if has_span:
+        return ["($to IS NULL OR n.start IS NULL OR n.start <= $to)",
+                "($from IS NULL OR coalesce(n.endLatest, n.startLatest) IS NULL "
+                "OR coalesce(n.endLatest, n.startLatest) >= $from)"]
+    return [f"($to IS NULL OR n.{prop} <= $to)", f"($from IS NULL OR n.{prop}Latest >= $from)"]
+
+
+SEARCH_INDEX_QUERY = """
+CALL db.index.fulltext.queryNodes('entity_search', $lucene, {limit: $limit * 4})
+YIELD node, score
+RETURN node {.*} AS props, [l IN labels(node) WHERE l IN $labels][0] AS label, score
+"""
+
+CONTROL_OF = """
+MATCH (p:Place {id: $place})
+OPTIONAL MATCH (p)<-[:OF_PLACE]-(c:Control)
+WHERE $on IS NULL OR ((c.start IS NULL OR c.start <= $on) AND (c.end IS NULL OR c.end > $on))
+WITH p, c ORDER BY c.start IS NULL, c.start, c.end
+RETURN p.id AS place, [x IN collect(c) | x {.*}] AS periods
+"""
+
+FIGHTING_AT_PLACES = """
+MATCH (e:Event)
+WHERE e.fighting = true
+  AND ($to IS NULL OR e.start IS NULL OR e.start <= $to)
+  AND ($from IS NULL OR coalesce(e.endLatest, e.startLatest) >= $from)
+MATCH (e)-[:AT]->(p:Place)
+WITH p, e ORDER BY e.start, e.id
+WITH p, collect(e {.*}) AS events
+RETURN p {.*} AS place, events
+ORDER BY place.name
+"""
+
+CLAIMS_ABOUT = """
+MATCH (t:Entity {id: $id})
+OPTIONAL MATCH (t)<-[:ABOUT]-(c:Claim)
+OPTIONAL MATCH (c)-[:BY]->(who:Person)
+WITH t, c, who ORDER BY c.stance, who.name, c.id
+RETURN t {.*} AS entity, [l IN labels(t) WHERE l IN $labels][0] AS label,
+       [x IN collect(c) | x {.*}] AS claims
+"""
+
+def shortest_path(rel_types: list[str], max_length: int) -> str:
+    """The shortest chain between two entities along the model's relationships (citations
+    excluded: two facts citing the same book are not thereby related)."""
+    return SHORTEST_PATH.replace("$RELS", "|".join(rel_types)).replace("$MAX", str(max_length))
+
+
+SHORTEST_PATH = """
+MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+MATCH p = shortestPath((a)-[:$RELS*..$MAX]-(b))
+RETURN [n IN nodes(p) | {props: n {.*}, label: [l IN labels(n) WHERE l IN $labels][0]}] AS nodes,
+       [r IN relationships(p) | {type: type(r), from: startNode(r).id, to: endNode(r).id}] AS rels
+"""

@@ -93,7 +93,9 @@ class LocalServer:
         self.root = data_dir()
         self.home = self.root / "neo4j"
         self.version = pinned_versions()["neo4j"]
-        self.lib = self.home / "lib" / self.version
+        # The jars are the same for every project folder and clone: cached once per version.
+        cache = Path(os.environ.get("REVGRAPH_CACHE", Path.home() / ".cache" / "revgraph"))
+        self.lib = cache / f"neo4j-{self.version}" / "lib"
         self.conf_dir = self.home / "conf"
         self.run_dir = self.home / "run"
         self.logs = self.home / "logs"
@@ -143,7 +145,8 @@ class LocalServer:
         if echo:
             print(f"Fetching Neo4j {self.version} and Neo4j Browser from Maven Central ...",
                   file=sys.stderr)
-        staging = self.lib.with_name(self.lib.name + ".partial")
+        self.lib.parent.mkdir(parents=True, exist_ok=True)
+        staging = self.lib.with_name(f"{self.lib.name}.partial-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         cmd = [
             mvn, "-B", "-q", "-f", str(POM), "dependency:copy-dependencies",
@@ -159,8 +162,10 @@ class LocalServer:
                 "and run this again."
             )
         (staging / ".complete").write_text(self.version + "\n")
-        shutil.rmtree(self.lib, ignore_errors=True)
-        staging.rename(self.lib)
+        try:
+            staging.rename(self.lib)
+        except OSError:  # another process finished first: keep its copy
+            shutil.rmtree(staging, ignore_errors=True)
 
     # -- Java ----------------------------------------------------------------------------
 

@@ -1,0 +1,122 @@
+"""What keeps the API safe to leave open: depth and cost limits, masked internal errors, and
+the count of Cypher round trips reported with every response."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+from strawberry.extensions import MaskErrors, QueryDepthLimiter, SchemaExtension
+
+MAX_DEPTH = int(os.environ.get("REVGRAPH_MAX_DEPTH", "10"))
+MAX_COST = int(os.environ.get("REVGRAPH_MAX_COST", "20000"))
+LIST_GUESS = 10  # how many items a list without `first` is assumed to return
+
+
+class CostLimit(SchemaExtension):
+    """Refuse a query whose estimated cost is over MAX_COST before it runs.
+
+    Each field costs 1; the fields under a list cost once per item: `first` items for a
+    paginated list (default 20), `limit` for search, and LIST_GUESS for other lists.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        ctx = self.execution_context
+        if ctx.pre_execution_errors or ctx.graphql_document is None:
+            return
+        fragments = {d.name.value: d for d in ctx.graphql_document.definitions
+                     if isinstance(d, FragmentDefinitionNode)}
+        variables = ctx.variables or {}
+        for op in ctx.graphql_document.definitions:
+            if isinstance(op, OperationDefinitionNode):
+                cost = _cost(op.selection_set, fragments, variables, 0)
+                if cost > MAX_COST:
+                    ctx.pre_execution_errors = [GraphQLError(
+                        f"query too costly: estimated cost {cost} is over the limit of "
+                        f"{MAX_COST}; ask for smaller pages (`first`) or fewer nested lists",
+                        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost,
+                                    "limit": MAX_COST})]
+                    return
+
+
+def _int_arg(field: FieldNode, name: str, variables: dict[str, Any]) -> int | None:
+    for arg in field.arguments or []:
+        if arg.name.value != name:
+            continue
+        if isinstance(arg.value, IntValueNode):
+            return int(arg.value.value)
+        if isinstance(arg.value, VariableNode):
+            value = variables.get(arg.value.name.value)
+            return int(value) if isinstance(value, int) else None
+    return None
+
+
+def _cost(selection: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode],
+          variables: dict[str, Any], depth: int) -> int:
+    if selection is None or depth > 50:
+        return 0
+    total = 0
+    for node in selection.selections:
+        if isinstance(node, FieldNode):
+            inner = _cost(node.selection_set, fragments, variables, depth + 1)
+            if node.selection_set is None:
+                total += 1
+                continue
+            items = _int_arg(node, "first", variables) or _int_arg(node, "limit", variables)
+            if items is None:
+                items = LIST_GUESS if _looks_like_list(node) else 1
+            total += 1 + items * inner
+        elif isinstance(node, InlineFragmentNode):
+            total += _cost(node.selection_set, fragments, variables, depth + 1)
+        elif isinstance(node, FragmentSpreadNode):
+            fragment = fragments.get(node.name.value)
+            if fragment is not None:
+                total += _cost(fragment.selection_set, fragments, variables, depth + 1)
+    return total
+
+
+def _looks_like_list(field: FieldNode) -> bool:
+    # Connections and the plural fields return many; single lookups do not. Without the
+    # schema at hand this is decided by the name: a conservative over-estimate.
+    name = field.name.value
+    return name.endswith("s") or name in ("control", "composition", "contains", "search")
+
+
+class RoundTrips(SchemaExtension):
+    """Report how many Cypher round trips the request made, in `extensions.roundTrips`."""
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        return {"roundTrips": getattr(context, "round_trips", 0)}
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None:
+        return False  # a GraphQL validation or syntax error: the user's to fix
+    if isinstance(original, GraphQLError):
+        return False  # raised on purpose with a message for the user
+    return True
+
+
+def extensions() -> list[Any]:
+    return [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        CostLimit,
+        RoundTrips,
+        lambda: MaskErrors(should_mask_error=_should_mask,
+                           error_message="Internal error: the request could not be completed."),
+    ]
