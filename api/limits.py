@@ -4,7 +4,6 @@ the count of Cypher round trips reported with every response."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import (
@@ -18,38 +17,32 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
 )
-from strawberry.extensions import MaskErrors, QueryDepthLimiter, SchemaExtension
+from graphql.validation import ValidationRule
+from strawberry.extensions import AddValidationRules, MaskErrors, QueryDepthLimiter, SchemaExtension
 
 MAX_DEPTH = int(os.environ.get("REVGRAPH_MAX_DEPTH", "10"))
 MAX_COST = int(os.environ.get("REVGRAPH_MAX_COST", "20000"))
 LIST_GUESS = 10  # how many items a list without `first` is assumed to return
 
 
-class CostLimit(SchemaExtension):
+class CostRule(ValidationRule):
     """Refuse a query whose estimated cost is over MAX_COST before it runs.
 
     Each field costs 1; the fields under a list cost once per item: `first` items for a
     paginated list (default 20), `limit` for search, and LIST_GUESS for other lists.
+    Variables are not known at validation: a `first: $n` counts as the default page.
     """
 
-    def on_validate(self) -> Iterator[None]:
-        yield
-        ctx = self.execution_context
-        if ctx.pre_execution_errors or ctx.graphql_document is None:
-            return
-        fragments = {d.name.value: d for d in ctx.graphql_document.definitions
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        document = self.context.document
+        fragments = {d.name.value: d for d in document.definitions
                      if isinstance(d, FragmentDefinitionNode)}
-        variables = ctx.variables or {}
-        for op in ctx.graphql_document.definitions:
-            if isinstance(op, OperationDefinitionNode):
-                cost = _cost(op.selection_set, fragments, variables, 0)
-                if cost > MAX_COST:
-                    ctx.pre_execution_errors = [GraphQLError(
-                        f"query too costly: estimated cost {cost} is over the limit of "
-                        f"{MAX_COST}; ask for smaller pages (`first`) or fewer nested lists",
-                        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost,
-                                    "limit": MAX_COST})]
-                    return
+        cost = _cost(node.selection_set, fragments, {}, 0)
+        if cost > MAX_COST:
+            self.report_error(GraphQLError(
+                f"query too costly: estimated cost {cost} is over the limit of {MAX_COST}; "
+                "ask for smaller pages (`first`) or fewer nested lists",
+                node, extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}))
 
 
 def _int_arg(field: FieldNode, name: str, variables: dict[str, Any]) -> int | None:
@@ -115,7 +108,7 @@ def _should_mask(error: GraphQLError) -> bool:
 def extensions() -> list[Any]:
     return [
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        CostLimit,
+        lambda: AddValidationRules([CostRule]),
         RoundTrips,
         lambda: MaskErrors(should_mask_error=_should_mask,
                            error_message="Internal error: the request could not be completed."),

@@ -48,10 +48,11 @@ def _greg(day: date | None, calendar: d.Calendar) -> date | None:
 
 @strawberry.type(description="Where a page sits in the whole list (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first item.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item: pass it as `after` for the next page.")
 
 
 def encode_cursor(offset: int) -> str:
@@ -76,11 +77,17 @@ def _connection_types(kind: Kind) -> tuple[type, type]:
     edge = strawberry.type(type(f"{kind.gql}Edge", (), {
         "__annotations__": {"cursor": str, "node": node_type},
         "__module__": __name__,
+        "cursor": strawberry.field(description="Pass as `after` to get the items after this."),
+        "node": strawberry.field(description=f"The {kind.gql}."),
     }), description=f"A {kind.gql} in a list, with its cursor.")
     conn = strawberry.type(type(f"{kind.gql}Connection", (), {
         "__annotations__": {"edges": list[edge], "nodes": list[node_type],  # type: ignore[valid-type]
                             "page_info": PageInfo, "total_count": int},
         "__module__": __name__,
+        "edges": strawberry.field(description="The page, with cursors (Relay)."),
+        "nodes": strawberry.field(description="The page, without cursors."),
+        "page_info": strawberry.field(description="Whether there are more pages, and cursors."),
+        "total_count": strawberry.field(description="How many match, on all pages."),
     }), description=f"A page of {kind.plural}, with the total count of all that match.")
     return edge, conn
 

@@ -141,9 +141,9 @@ def list_query(label: str, conditions: list[str], order: list[str]) -> str:
     return f"""
 MATCH (n:{label}) {where}
 WITH n ORDER BY {', '.join(order)}
-WITH collect(n) AS all
-RETURN size(all) AS total,
-       [x IN all[$skip..($skip + $limit)] | x {{.*}}] AS page
+WITH collect(n) AS matches
+RETURN size(matches) AS total,
+       [x IN matches[$skip..($skip + $limit)] | x {{.*}}] AS page
 """
 
 

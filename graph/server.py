@@ -15,6 +15,7 @@ import secrets
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import sys
 import time
@@ -121,7 +122,8 @@ class LocalServer:
         if self.password_file.exists():
             return self.password_file.read_text().strip()
         self.root.mkdir(parents=True, exist_ok=True)
-        password = secrets.token_urlsafe(24)
+        alphabet = string.ascii_letters + string.digits
+        password = "".join(secrets.choice(alphabet) for _ in range(32))
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(password + "\n")

@@ -62,7 +62,8 @@ def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
 
     saved = {k: os.environ.get(k) for k in ("REVGRAPH_HOME", "REVGRAPH_BOLT_PORT",
                                             "REVGRAPH_HTTP_PORT")}
-    os.environ["REVGRAPH_HOME"] = str(PROJECT_ROOT / ".revgraph-test")
+    os.environ["REVGRAPH_HOME"] = os.environ.get("REVGRAPH_TEST_HOME",
+                                                 str(PROJECT_ROOT / ".revgraph-test"))
     os.environ["REVGRAPH_BOLT_PORT"] = os.environ.get("REVGRAPH_TEST_BOLT_PORT", "17687")
     os.environ["REVGRAPH_HTTP_PORT"] = os.environ.get("REVGRAPH_TEST_HTTP_PORT", "17474")
     server = LocalServer()
@@ -89,8 +90,8 @@ def driver(neo4j_settings: Settings) -> Iterator[Driver]:
 
 
 def wipe(driver: Driver, database: str) -> None:
-    driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS",
-                         database_=database)
+    with driver.session(database=database) as session:  # auto-commit, as IN TRANSACTIONS needs
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
 
 
 @pytest.fixture
