@@ -1,0 +1,119 @@
+"""The command line, and the local server's lifecycle."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINI
+
+REVGRAPH = [sys.executable, "-m", "cli.main"]
+
+
+def run(args: list[str], settings, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "NEO4J_URI": settings.uri, "NEO4J_USER": settings.user,
+                   "NEO4J_PASSWORD": settings.password, "NEO4J_DATABASE": settings.database,
+                   "COLUMNS": "200", **env}
+    return subprocess.run([*REVGRAPH, *args], capture_output=True, text=True, env=environment,
+                          cwd=Path(__file__).parent.parent, timeout=300)
+
+
+def test_cypher_prints_a_table_and_json(neo4j_settings):
+    result = run(["cypher", "RETURN 40 + 2 AS answer"], neo4j_settings)
+    assert result.returncode == 0, result.stderr
+    assert "answer" in result.stdout and "42" in result.stdout
+    result = run(["cypher", "--json", "RETURN $x * 2 AS y", "-p", "x=21"], neo4j_settings)
+    assert json.loads(result.stdout) == [{"y": 42}]
+
+
+def test_cypher_is_read_only_unless_asked(neo4j_settings, empty_graph):
+    result = run(["cypher", "CREATE (:Scratch) RETURN 1"], neo4j_settings)
+    assert result.returncode == 1
+    assert "read access mode" in result.stderr
+    result = run(["cypher", "--write", "CREATE (:Scratch) RETURN 1 AS one"], neo4j_settings)
+    assert result.returncode == 0, result.stderr
+
+
+def test_validate_load_report(neo4j_settings, empty_graph, tmp_path):
+    assert run(["validate", str(MINI)], neo4j_settings).returncode == 0
+    first = run(["load", str(MINI)], neo4j_settings)
+    assert first.returncode == 0, first.stderr
+    assert "Graph updated." in first.stdout
+    second = run(["load", str(MINI)], neo4j_settings)
+    assert "Graph unchanged." in second.stdout
+    report = json.loads(run(["report", "--json"], neo4j_settings).stdout)
+    assert {"kind": "Control", "count": 2} in report["kinds"]
+    assert report["placesWithoutControl"] == ["tver"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("places:\n  - id: x\n    name: X\n    kind: village\n")
+    result = run(["load", str(MINI), str(bad)], neo4j_settings)
+    assert result.returncode == 2
+    assert "bad.yaml:4: kind: 'village' is not one of" in result.stderr.replace("\n", "")
+    assert "nothing was written" in result.stderr
+
+
+def test_help_is_useful():
+    result = subprocess.run([*REVGRAPH, "--help"], capture_output=True, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    for command in ("neo4j", "cypher", "load", "validate", "report", "serve"):
+        assert command in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.skipif(bool(os.environ.get("NEO4J_TEST_URI")), reason="uses the local server")
+def test_local_server_start_twice_stop_start_keeps_data(tmp_path):
+    env = {"REVGRAPH_HOME": str(tmp_path / "home"), "REVGRAPH_BOLT_PORT": str(_free_port()),
+           "REVGRAPH_HTTP_PORT": str(_free_port()), "NEO4J_URI": ""}
+    environment = {**os.environ, **env, "COLUMNS": "200"}
+    environment.pop("NEO4J_URI")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*REVGRAPH, *args], capture_output=True, text=True,
+                              env=environment, timeout=300)
+
+    try:
+        first = cli("neo4j", "start")
+        assert first.returncode == 0, first.stderr
+        assert "started" in first.stdout
+        again = cli("neo4j", "start")
+        assert "already running" in again.stdout
+        status = cli("neo4j", "status")
+        assert status.returncode == 0 and "yes" in status.stdout
+        password_file = tmp_path / "home" / "neo4j-password"
+        assert oct(password_file.stat().st_mode & 0o777) == "0o600"
+        assert cli("cypher", "--write", "CREATE (:Keep {v: 1})").returncode == 0
+        assert "Neo4j stopped." in cli("neo4j", "stop").stdout
+        assert cli("neo4j", "status").returncode == 3
+        assert cli("neo4j", "start").returncode == 0
+        kept = cli("cypher", "--json", "MATCH (k:Keep) RETURN k.v AS v")
+        assert json.loads(kept.stdout) == [{"v": 1}]
+        browser = subprocess.run(["curl", "-s", f"http://127.0.0.1:{env['REVGRAPH_HTTP_PORT']}"
+                                  "/browser/"], capture_output=True, text=True)
+        assert "Neo4j Browser" in browser.stdout
+    finally:
+        cli("neo4j", "stop")
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        environment = {**os.environ, "REVGRAPH_HOME": str(tmp_path / "home"),
+                       "REVGRAPH_BOLT_PORT": str(port), "REVGRAPH_HTTP_PORT": str(_free_port())}
+        environment.pop("NEO4J_URI", None)
+        result = subprocess.run([*REVGRAPH, "neo4j", "start"], capture_output=True, text=True,
+                                env=environment, timeout=120)
+    assert result.returncode == 1
+    assert f"Port {port} on 127.0.0.1 is already taken" in result.stderr.replace("\n", " ")
