@@ -25,6 +25,8 @@ from schema.model import (
     ENTITY_KINDS,
     KIND_BY_LABEL,
     KINDS,
+)
+from schema.model import (
     Alignment as _Alignment,
 )
 from schema.model import Field as ModelField
@@ -41,7 +43,8 @@ Calendar = strawberry.enum(
     "until 31 January 1918; the next day was 14 February 1918 (Gregorian, New Style).",
 )
 DatePrecision = strawberry.enum(
-    d.Precision, name="DatePrecision", description="How precisely a source states a date: a day, a month or a year."
+    d.Precision, name="DatePrecision",
+    description="How precisely a source states a date: a day, a month or a year."
 )
 Alignment = strawberry.enum(
     _Alignment,

@@ -41,7 +41,7 @@ def _greg(day: date | None, calendar: d.Calendar) -> date | None:
     try:
         return to_gregorian(day, calendar)
     except d.DateError as exc:
-        raise UserInputError(f"{day.isoformat()} is not a {calendar.value.lower()} date: {exc}")
+        raise UserInputError(f"{day.isoformat()} is not a {calendar.value.lower()} date: {exc}") from None
 
 
 # -- pagination --------------------------------------------------------------------------------

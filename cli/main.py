@@ -238,7 +238,8 @@ def load(paths: PathsArg = None) -> None:
     A second load of the same files changes nothing; a record removed from the files is
     removed from the graph."""
     from graph.db import connect
-    from loaders.write import load as write, work_units
+    from loaders.write import load as write
+    from loaders.write import work_units
 
     dataset = _validated(paths)
     with handled(), connect() as (driver, database):

@@ -21,7 +21,7 @@ from neo4j import Driver, ManagedTransaction
 from unidecode import unidecode
 
 from graph.migrations import migrate
-from loaders.validate import Dataset, Record
+from loaders.validate import Dataset
 from schema.model import CITES_REL, KIND_BY_LABEL, KINDS
 
 BATCH = 500
