@@ -18,10 +18,10 @@ WHO_CONTROLLED_KURSK = """\
 # Who controlled Kursk on 1 December 1917 (Old Style)?
 #
 # Russia used the Julian calendar (Old Style) until
-# 31 January 1918, so `calendar: JULIAN` says how to read
-# `on`. Dates come back in both calendars, with the
-# precision the source gives. Periods that overlap are
-# marked `disputed`; each one cites its sources.
+# 31 January 1918, so `calendar: JULIAN` says how to
+# read `on`. Dates come back in both calendars, with
+# the precision the source gives. Periods that overlap
+# are marked `disputed`; each one cites its sources.
 query WhoControlledKursk {
   controlOf(
     place: "kursk"
@@ -44,16 +44,17 @@ FIGHTING_OCT_1917_TO_MAR_1918 = """\
 # Which cities saw fighting between October 1917 and
 # March 1918?
 #
-# The months as Russians dated them then. Russia kept the
-# Julian calendar (Old Style) until 31 January 1918; the
-# next day was 14 February (New Style). So October 1917
-# began on 1 October O.S. = 14 October N.S., and March 1918
-# was already New Style. One `calendar` reads both bounds,
-# so both are given in the Gregorian calendar. (To start
-# at the rising itself, 25 October O.S., use "1917-11-07".)
+# The months as Russians dated them then. Russia kept
+# the Julian calendar (Old Style) until 31 January
+# 1918; the next day was 14 February (New Style). So
+# October 1917 began on 1 October O.S. = 14 October
+# N.S., and March 1918 was already New Style. One
+# `calendar` reads both bounds, so both are given in
+# the Gregorian calendar. (To start at the rising
+# itself, 25 October O.S., use from: "1917-11-07".)
 #
-# Places of every kind are listed; `kind` tells the cities
-# from the rest.
+# Places of every kind are listed; `kind` tells the
+# cities from the rest.
 query FightingOctober1917ToMarch1918 {
   placesWithFighting(
     from: "1917-10-14"
@@ -73,13 +74,13 @@ query FightingOctober1917ToMarch1918 {
 """
 
 PIPES_AND_TROTSKY_ON_OCTOBER = """\
-# What do Pipes and Trotsky each say about the October
-# Revolution?
+# What do Pipes and Trotsky each say about the
+# October Revolution?
 #
-# `claimsAbout` sets every source's reading side by side,
-# each attributed; `disputed` is true when they take
-# different stances. The aliased `claims` lists below
-# narrow it to one historian each.
+# `claimsAbout` sets every source's reading side by
+# side, each attributed; `disputed` is true when they
+# take different stances. The aliased `claims` lists
+# below narrow it to one historian each.
 query PipesAndTrotskyOnOctober {
   claimsAbout(id: "october-revolution") {
     entity { id name }
@@ -87,11 +88,13 @@ query PipesAndTrotskyOnOctober {
     disputed
     claims { ...Reading }
   }
-  pipes: claims(about: "october-revolution", by: "pipes") {
+  pipes: claims(about: "october-revolution",
+                by: "pipes") {
     totalCount
     nodes { ...Reading }
   }
-  trotsky: claims(about: "october-revolution", by: "trotsky") {
+  trotsky: claims(about: "october-revolution",
+                  by: "trotsky") {
     totalCount
     nodes { ...Reading }
   }

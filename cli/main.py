@@ -301,6 +301,17 @@ def report(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     out.print(t)
 
 
+@app.command("model-docs")
+def model_docs(
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = PROJECT_ROOT / "docs" / "model.md",
+) -> None:
+    """Write the model's documentation for Cypher users (docs/model.md) from schema/."""
+    from schema.docs import render
+
+    output.write_text(render())
+    out.print(f"Wrote {output}")
+
+
 # -- the API -------------------------------------------------------------------------------
 
 

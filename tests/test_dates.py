@@ -92,3 +92,11 @@ def test_an_unquoted_yaml_date_is_an_error_that_says_what_to_write():
 def test_malformed_dates(text, message):
     with pytest.raises(DateError, match=message):
         parse_date(text)
+
+
+def test_model_docs_are_current():
+    """docs/model.md is generated from schema/model.py: run `revgraph model-docs`."""
+    from graph.settings import PROJECT_ROOT
+    from schema.docs import render
+
+    assert (PROJECT_ROOT / "docs" / "model.md").read_text() == render()

@@ -1,0 +1,118 @@
+"""docs/model.md, written from the model (``revgraph model-docs``); a test keeps it current."""
+
+from __future__ import annotations
+
+from schema.model import ALIGNMENT_DOCS, KINDS, Field, Kind, citations_required
+
+HEADER = """# The graph model, for Cypher users
+
+*Generated from `schema/model.py` by `revgraph model-docs`; do not edit by hand.*
+
+Every node has a stable `id`. Entities (places, parties, people, organisations, soviets,
+events, sources) carry the label `Entity` besides their own, and `name`, `aliases` and
+`searchText` (name and aliases folded to lowercase ASCII, for the full-text index
+`entity_search`). Facts (control, composition, role, participation, figure, claim) carry the
+label `Fact` besides their own, with `confidence` (`high`, `medium`, `low`) and `note`. A person
+who wrote about these events also carries the label `Historian`. Every node the loader writes
+has `loadHash`, a digest the loader uses to write only what changed.
+
+**Dates.** A date field `start` is stored as four properties: `start` (a Neo4j `DATE`, the
+Gregorian first day of what the source states), `startLatest` (the last day: it differs for
+month and year precision), `startPrecision` (`DAY`, `MONTH`, `YEAR`) and `startCalendar`
+(`JULIAN` or `GREGORIAN`, as the source stated it). Compare dates with `date('1917-11-07')`
+(Gregorian). Control periods are half-open: a period that ends on a day is over on that day.
+
+**Citations.** `(fact)-[:CITES {quote, locator, position}]->(:Source)`. Every fact and every
+event has at least one.
+"""
+
+EXAMPLES = """
+## Example queries
+
+Who held Kursk on 1 December 1917 O.S. (= 14 December N.S.), according to whom:
+
+```cypher
+MATCH (p:Place {id: 'kursk'})<-[:OF_PLACE]-(c:Control)-[:BY]->(who)
+WHERE c.start <= date('1917-12-14') AND (c.end IS NULL OR c.end > date('1917-12-14'))
+MATCH (c)-[cite:CITES]->(s:Source)
+RETURN who.name, c.alignment, c.start, c.disputed, s.title, cite.quote
+```
+
+The whole timeline of a city, oldest first:
+
+```cypher
+MATCH (:Place {id: 'kiev'})<-[:OF_PLACE]-(c:Control)-[:BY]->(who)
+RETURN c.start, c.end, who.name, c.alignment, c.disputed, c.confidence
+ORDER BY c.start
+```
+
+Which cities saw fighting between 25 October 1917 O.S. (7 November N.S.) and 31 March 1918 N.S.:
+
+```cypher
+MATCH (e:Event {fighting: true})-[:AT]->(p:Place)
+WHERE e.start <= date('1918-03-31') AND coalesce(e.endLatest, e.startLatest) >= date('1917-11-07')
+RETURN p.name, p.lat, p.lon, collect(e.name) AS fighting ORDER BY p.name
+```
+
+What Pipes and Trotsky each say about October:
+
+```cypher
+MATCH (:Event {id: 'october-revolution'})<-[:ABOUT]-(c:Claim)-[:BY]->(h:Historian)
+WHERE h.id IN ['pipes', 'trotsky']
+MATCH (c)-[cite:CITES]->(s:Source)
+RETURN h.name, c.stance, c.summary, s.title, cite.quote
+```
+
+A soviet's party composition over time:
+
+```cypher
+MATCH (:Soviet {id: 'baku-soviet'})<-[:IN_BODY]-(x:Composition)-[:OF_PARTY]->(party)
+RETURN x.date, party.name, x.majority, x.seats, x.ofTotal, x.description ORDER BY x.date
+```
+
+Search names and aliases, forgiving of spelling:
+
+```cypher
+CALL db.index.fulltext.queryNodes('entity_search', 'krasnoyask~2') YIELD node, score
+RETURN node.id, node.name, labels(node), score LIMIT 5
+```
+"""
+
+
+def _type(f: Field) -> str:
+    if f.type == "date":
+        return "date (4 properties, see above)"
+    if f.type == "enum":
+        return "one of " + ", ".join(f"`{c}`" for c in f.choices)
+    return {"str": "string", "text": "string", "int": "integer", "float": "float",
+            "bool": "boolean", "strs": "list of strings"}.get(f.type, f.type)
+
+
+def _kind(kind: Kind) -> str:
+    labels = ":".join(kind.labels)
+    lines = [f"### `:{labels}`", "", kind.description, ""]
+    lines += [f"Data files: section `{kind.section}`. GraphQL: type `{kind.gql}`, list "
+              f"`{kind.plural}`." + (" Cites at least one source." if citations_required(kind)
+                                     else ""), ""]
+    lines += ["| property | type | required | meaning |", "|---|---|---|---|"]
+    for f in kind.props:
+        req = "yes" if f.required or f.name == "id" else ""
+        lines.append(f"| `{f.prop}` | {_type(f)} | {req} | {f.description} |")
+    rels = kind.refs
+    if rels:
+        lines += ["", "| relationship | to | meaning |", "|---|---|---|"]
+        for f in rels:
+            many = " (several)" if f.type == "refs" else ""
+            targets = " or ".join(f"`:{t}`" for t in f.targets)
+            lines.append(f"| `(:{kind.name})-[:{f.rel}]->` | {targets}{many} | {f.description} |")
+    return "\n".join(lines) + "\n"
+
+
+def render() -> str:
+    parts = [HEADER, "## Alignments\n"]
+    parts += [f"- `{k}`: {v}" for k, v in ALIGNMENT_DOCS.items()]
+    parts += ["", "## Entities\n"]
+    parts += [_kind(k) for k in KINDS if k.category == "entity"]
+    parts += ["## Facts\n"]
+    parts += [_kind(k) for k in KINDS if k.category == "fact"]
+    return "\n".join(parts) + EXAMPLES
