@@ -1,5 +1,5 @@
-"""Per-request context: the async driver, the request's timeout, its batched loaders, and a
-count of Cypher round trips (reported in the response's ``extensions.roundTrips``)."""
+"""Per-request context: the driver, the request's timeout, its batched loaders, and a count
+of Cypher round trips (reported in the response's ``extensions.roundTrips``)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,16 @@ class Context:
                                   queries.incoming(target_label, rel, source_label),
                                   many=True).load(node_id)
         return [NodeData(source_label, r["props"]) for r in rows]
+
+    def prime_outgoing(self, label: str, rel: str, node_id: str,
+                       targets: list[dict[str, Any]]) -> None:
+        """Fill the outgoing loader with what a question already fetched, saving a round trip.
+        ``targets`` are rows shaped as the loader's own ({props, label})."""
+        self._loader(("out", label, rel), queries.outgoing(label, rel), many=True).prime(
+            node_id, targets)
+
+    def prime_citations(self, label: str, node_id: str, rows: list[dict[str, Any]]) -> None:
+        self._loader(("cites", label), queries.citations(label), many=True).prime(node_id, rows)
 
     async def citations(self, label: str, node_id: str) -> list[dict[str, Any]]:
         return await self._loader(("cites", label), queries.citations(label),  # type: ignore[no-any-return]

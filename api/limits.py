@@ -18,7 +18,14 @@ from graphql import (
     VariableNode,
 )
 from graphql.validation import ValidationRule
-from strawberry.extensions import AddValidationRules, MaskErrors, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 
 MAX_DEPTH = int(os.environ.get("REVGRAPH_MAX_DEPTH", "10"))
 MAX_COST = int(os.environ.get("REVGRAPH_MAX_COST", "20000"))
@@ -105,10 +112,17 @@ def _should_mask(error: GraphQLError) -> bool:
     return True
 
 
+# The validation rules, made once: the validation cache is keyed by the rule classes, and
+# QueryDepthLimiter makes a new class per instance, which would miss the cache every time.
+RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules, CostRule]
+
+
 def extensions() -> list[Any]:
     return [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: AddValidationRules([CostRule]),
+        # Parsing and validating the same query text again is wasted work: cache both.
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: AddValidationRules(RULES),
         RoundTrips,
         lambda: MaskErrors(should_mask_error=_should_mask,
                            error_message="Internal error: the request could not be completed."),

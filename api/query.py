@@ -269,6 +269,15 @@ def _lucene(text: str) -> str:
     return " AND ".join(parts)
 
 
+def _primed(context: Context, label: str, rel: str, row: dict[str, Any]) -> Any:
+    """A fact fetched with its `rel` targets and citations: prime the loaders with them."""
+    fact = row["fact"]
+    targets = [t for t in row["by"] if t["props"] is not None]
+    context.prime_outgoing(label, rel, fact["id"], targets)
+    context.prime_citations(label, fact["id"], [c for c in row["citations"] if c["source"]])
+    return wrap(NodeData(label, fact))
+
+
 @strawberry.type(description="The questions revgraph answers.")
 class Query:
     @strawberry.field(description="Entities whose name or alias matches, forgiving of case, "
@@ -296,10 +305,10 @@ class Query:
                          calendar: Calendar = d.Calendar.GREGORIAN,  # type: ignore[valid-type]
                          ) -> list[nodes.ControlPeriod]:  # type: ignore[name-defined]
         rows = await info.context.read(queries.CONTROL_OF, place=str(place),
-                                       on=_greg(on, calendar))
+                                       on=_greg(on, calendar), labels=LABELS)
         if not rows:
             raise UserInputError(f"unknown place id {place!r}: use search(text:) to find it")
-        return [wrap(NodeData("Control", p)) for p in rows[0]["periods"]]
+        return [_primed(info.context, "Control", "BY", p) for p in rows[0]["periods"]]
 
     @strawberry.field(description="Places that saw armed fighting between two days (in either "
                       "calendar), each with its events, oldest first.")
@@ -329,8 +338,8 @@ class Query:
         if not rows:
             raise UserInputError(f"unknown entity id {id!r}")
         row = rows[0]
-        claims = [wrap(NodeData("Claim", c)) for c in row["claims"]]
-        stances = sorted({c["stance"] for c in row["claims"]})
+        claims = [_primed(info.context, "Claim", "BY", c) for c in row["claims"]]
+        stances = sorted({c["fact"]["stance"] for c in row["claims"]})
         return ClaimsAbout(entity=wrap(NodeData(row["label"], row["entity"])), claims=claims,
                            stances=stances, disputed=len(stances) > 1)
 

@@ -171,12 +171,24 @@ YIELD node, score
 RETURN node {.*} AS props, [l IN labels(node) WHERE l IN $labels][0] AS label, score
 """
 
+# The controller and the citations come in the same round trip (the API primes its loaders).
 CONTROL_OF = """
 MATCH (p:Place {id: $place})
 OPTIONAL MATCH (p)<-[:OF_PLACE]-(c:Control)
 WHERE $on IS NULL OR ((c.start IS NULL OR c.start <= $on) AND (c.end IS NULL OR c.end > $on))
-WITH p, c ORDER BY c.start IS NULL, c.start, c.end
-RETURN p.id AS place, [x IN collect(c) | x {.*}] AS periods
+CALL (c) {
+  OPTIONAL MATCH (c)-[:BY]->(who)
+  RETURN collect({props: who {.*}, label: [l IN labels(who) WHERE l IN $labels][0]}) AS by
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[cite:CITES]->(s:Source)
+  WITH cite, s ORDER BY cite.position
+  RETURN collect({quote: cite.quote, locator: cite.locator, source: s {.*}}) AS citations
+}
+WITH p, c, by, citations ORDER BY c.start IS NULL, c.start, c.end
+RETURN p.id AS place,
+       [x IN collect({fact: c {.*}, by: by, citations: citations}) WHERE x.fact IS NOT NULL]
+       AS periods
 """
 
 FIGHTING_AT_PLACES = """
@@ -191,13 +203,23 @@ RETURN p {.*} AS place, events
 ORDER BY place.name
 """
 
+# Who makes each claim and its citations come in the same round trip (loaders primed).
 CLAIMS_ABOUT = """
 MATCH (t:Entity {id: $id})
 OPTIONAL MATCH (t)<-[:ABOUT]-(c:Claim)
-OPTIONAL MATCH (c)-[:BY]->(who:Person)
-WITH t, c, who ORDER BY c.stance, who.name, c.id
+CALL (c) {
+  OPTIONAL MATCH (c)-[:BY]->(who:Person)
+  RETURN collect({props: who {.*}, label: 'Person'}) AS by, min(who.name) AS who
+}
+CALL (c) {
+  OPTIONAL MATCH (c)-[cite:CITES]->(s:Source)
+  WITH cite, s ORDER BY cite.position
+  RETURN collect({quote: cite.quote, locator: cite.locator, source: s {.*}}) AS citations
+}
+WITH t, c, by, who, citations ORDER BY c.stance, who, c.id
 RETURN t {.*} AS entity, [l IN labels(t) WHERE l IN $labels][0] AS label,
-       [x IN collect(c) | x {.*}] AS claims
+       [x IN collect({fact: c {.*}, by: by, citations: citations}) WHERE x.fact IS NOT NULL]
+       AS claims
 """
 
 def shortest_path(rel_types: list[str], max_length: int) -> str:

@@ -1,0 +1,41 @@
+"""The headline queries use indexes: no label or all-nodes scans on the hot paths."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from graph import queries
+
+HEADLINE = {
+    "controlOf": (queries.CONTROL_OF, {"place": "kursk", "on": date(1917, 12, 14)}),
+    "placesWithFighting": (queries.FIGHTING_AT_PLACES,
+                           {"from": date(1917, 11, 7), "to": date(1918, 3, 31)}),
+    "search": (queries.SEARCH_INDEX_QUERY, {"lucene": "kursk", "limit": 10, "labels": []}),
+    "node by id": (queries.NODES_BY_ID, {"ids": ["kursk"], "labels": []}),
+    "control of a place": (queries.incoming("Place", "OF_PLACE", "Control"),
+                           {"ids": ["kursk"]}),
+    "controller of a period": (queries.outgoing("Control", "BY"), {"ids": ["x"], "labels": []}),
+    "citations": (queries.citations("Control"), {"ids": ["x"]}),
+    "claims about": (queries.CLAIMS_ABOUT, {"id": "october-revolution", "labels": []}),
+    "list by alignment": (queries.list_query("Control", ["n.alignment = $a"], ["n.start"]),
+                          {"a": "RED", "skip": 0, "limit": 20}),
+}
+
+
+def operators(plan) -> list[str]:
+    found = [plan.get("operatorType", "").split("@")[0]]
+    for child in plan.get("children", []):
+        found.extend(operators(child))
+    return found
+
+
+@pytest.mark.parametrize("name", list(HEADLINE))
+def test_plan_uses_indexes(mini_graph, name):
+    driver, database = mini_graph
+    cypher, params = HEADLINE[name]
+    summary = driver.execute_query("EXPLAIN " + cypher, params, database_=database).summary
+    ops = operators(summary.plan)
+    assert not {"NodeByLabelScan", "AllNodesScan"} & set(ops), ops
+    assert {"NodeUniqueIndexSeek", "NodeIndexSeek", "ProcedureCall"} & set(ops), ops
