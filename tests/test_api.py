@@ -218,3 +218,23 @@ def test_every_type_and_field_has_a_description(api):
             if not f["description"]:
                 missing.append(f"{t['name']}.{f['name']}")
     assert missing == []
+
+
+def test_cors_is_configurable(neo4j_settings, monkeypatch):
+    from starlette.testclient import TestClient
+
+    from api.app import create_app
+
+    monkeypatch.setenv("REVGRAPH_CORS_ORIGINS", "https://maps.example")
+    with TestClient(create_app(neo4j_settings)) as client:
+        response = client.options("/graphql", headers={
+            "Origin": "https://maps.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+        assert response.headers["access-control-allow-origin"] == "https://maps.example"
+        other = client.options("/graphql", headers={
+            "Origin": "https://elsewhere.example", "Access-Control-Request-Method": "POST"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_health(api):
+    assert api.get("/health").json() == {"ok": True}

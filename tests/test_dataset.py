@@ -93,3 +93,15 @@ def test_loading_the_dataset_again_changes_nothing(loaded_graph):
     driver, database = loaded_graph
     summary = load(driver, database, validate_paths([DATA]))
     assert not summary.changed
+
+
+def test_search_forgives_the_seed_misspellings_and_transliterations(loaded_graph, api):
+    for text, expected in [("Krasnoyask", "krasnoyarsk"), ("Tsaitzyn", "tsaritsyn"),
+                           ("Ekaterinoslav", "ekaterinoslav"), ("Yekaterinoslav", "ekaterinoslav"),
+                           ("Ivonovo-Voznesensk", "ivanovo-voznesensk"), ("Tiflis", "tiflis"),
+                           ("Tbilisi", "tiflis"), ("Helsinki", "helsingfors"),
+                           ("Krasnojarsk", "krasnoyarsk"), ("Kharkiv", "kharkov")]:
+        body = api.post("/graphql", json={
+            "query": "query ($t: String!) { search(text: $t, limit: 3) { id } }",
+            "variables": {"t": text}}).json()
+        assert body["data"]["search"][0]["id"] == expected, (text, body)
