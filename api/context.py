@@ -44,7 +44,7 @@ class Context:
             Query(cypher, timeout=self.timeout), params, database_=self.database,
             routing_=RoutingControl.READ,
         )
-        return [r.data() for r in records]
+        return [dict(r) for r in records]  # maps and lists: no graph types to transform
 
     def _loader(self, key: tuple[str, ...], cypher: str, many: bool) -> DataLoader[str, Any]:
         loader = self._loaders.get(key)
