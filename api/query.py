@@ -21,7 +21,7 @@ from api.context import LABELS, Context, NodeData
 from api.nodes import Calendar, Entity, Node, to_gregorian, wrap
 from graph import queries
 from schema import dates as d
-from schema.model import ENTITY_KINDS, KINDS, Kind
+from schema.model import KINDS, Kind
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -381,5 +381,4 @@ def _derive_query() -> type:
 
 
 RootQuery = _derive_query()
-ENTITY_TYPE_NAMES = [k.gql for k in ENTITY_KINDS]
 __all__ = ["RootQuery"]

@@ -1,57 +1,17 @@
 """The Cypher of each question, one home per query. All parameterised; reads only.
 
 Dates in the graph are Gregorian DATEs: ``start`` is the first day of the stated span and
-``startLatest`` the last (they differ for month or year precision). A period is taken to hold
-on a day D when it may have started by D (``start <= D``) and had not surely ended
-(``end`` absent or ``endLatest >= D``... see ``CONTROL_ON``).
+``startLatest`` the last (they differ for month or year precision). Control periods are
+half-open: a period holds on day D when ``start <= D`` and (``end`` is absent or ``end > D``).
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from neo4j import Driver
 
 from graph.db import read
-
-# A control period holds on $on when it had begun by then and had not yet ended: periods are
-# half-open, so the day a period ends is the first day of the next one.
-CONTROL_ON = """
-MATCH (p:Place {id: $place})<-[:OF_PLACE]-(c:Control)
-WHERE ($on IS NULL OR ((c.start IS NULL OR c.start <= $on) AND (c.end IS NULL OR c.end > $on)))
-RETURN c {.*} AS fact
-ORDER BY c.start IS NULL, c.start, c.end
-"""
-
-FIGHTING = """
-MATCH (e:Event)
-WHERE e.fighting = true
-  AND ($to IS NULL OR e.start <= $to)
-  AND ($from IS NULL OR coalesce(e.endLatest, e.startLatest) >= $from)
-MATCH (e)-[:AT]->(p:Place)
-WITH p, e ORDER BY e.start
-WITH p, collect(e {.*}) AS events
-RETURN p {.*} AS place, events
-ORDER BY place.name
-"""
-
-SEARCH = """
-CALL db.index.fulltext.queryNodes($index, $lucene) YIELD node, score
-RETURN node {.*} AS node, [l IN labels(node) WHERE l IN $labels][0] AS label, score
-ORDER BY score DESC, node.name
-LIMIT $limit
-"""
-
-
-def control_of(driver: Driver, database: str, place: str, on: date | None,
-               timeout: float | None = None) -> list[dict[str, Any]]:
-    return [r["fact"] for r in read(driver, database, CONTROL_ON, timeout, place=place, on=on)]
-
-
-def places_with_fighting(driver: Driver, database: str, start: date | None, end: date | None,
-                         timeout: float | None = None) -> list[dict[str, Any]]:
-    return read(driver, database, FIGHTING, timeout, **{"from": start, "to": end})
 
 
 def report(driver: Driver, database: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar as _calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import Enum
 
 
@@ -231,7 +231,3 @@ def parse_iso(text: str, cal: Calendar) -> date:
         raise DateError(f"expected a date as yyyy-mm-dd, got {text!r}")
     y, m, d = (int(g) for g in match.groups())
     return _to_gregorian(y, m, d, cal)
-
-
-def shift(d: date, days: int) -> date:
-    return d + timedelta(days=days)
