@@ -254,6 +254,16 @@ class ClaimsAbout:
     disputed: bool = strawberry.field(description="Whether the claims take different stances.")
 
 
+@strawberry.type(description="A place a party held on a day, and the facts that say so.")
+class PartyHolding:
+    place: nodes.Place = strawberry.field(description="The place.")  # type: ignore[name-defined]
+    control: nodes.ControlPeriod = strawberry.field(  # type: ignore[name-defined]
+        description="The control period in force that day.")
+    majority: nodes.Composition | None = strawberry.field(  # type: ignore[name-defined]
+        description="The composition giving the party the majority in the controlling body "
+        "(null when the party itself is the controller).")
+
+
 REL_TYPES = sorted({f.rel for k in KINDS for f in k.refs if f.rel})
 
 
@@ -325,6 +335,24 @@ class Query:
         return [nodes.FightingAtPlace(
             place=wrap(NodeData("Place", r["place"])),
             events=[wrap(NodeData("Event", e)) for e in r["events"]],
+        ) for r in rows]
+
+    @strawberry.field(description="The places a party held on a day (in either calendar): those "
+                      "whose controller then was the party, or a soviet or committee in which, "
+                      "by its latest stated composition, the party had the majority.")
+    async def places_held(
+        self, info: Info[Context, None], party: strawberry.ID, on: date,
+        calendar: Calendar = d.Calendar.GREGORIAN,  # type: ignore[valid-type]
+    ) -> list[PartyHolding]:
+        node = await info.context.node(str(party))
+        if node is None or node.label != "Party":
+            raise UserInputError(f"unknown party id {party!r}: try parties {{ nodes {{ id }} }}")
+        rows = await info.context.read(queries.PLACES_HELD_BY_PARTY, party=str(party),
+                                       on=_greg(on, calendar))
+        return [PartyHolding(
+            place=wrap(NodeData("Place", r["place"])),
+            control=wrap(NodeData("Control", r["control"])),
+            majority=wrap(NodeData("Composition", r["majority"])) if r["majority"] else None,
         ) for r in rows]
 
     @strawberry.field(description="Any entity or fact by id.")

@@ -194,3 +194,22 @@ MATCH p = shortestPath((a)-[:$RELS*..$MAX]-(b))
 RETURN [n IN nodes(p) | {props: n {.*}, label: [l IN labels(n) WHERE l IN $labels][0]}] AS nodes,
        [r IN relationships(p) | {type: type(r), from: startNode(r).id, to: endNode(r).id}] AS rels
 """
+
+
+# A party held a place on $on when the control period then in force is the party's own, or is
+# held by a body (soviet, MRC...) whose latest composition on or before $on, among those that
+# state a majority, gives the party the majority. Both facts are cited; nothing is inferred
+# beyond joining them.
+PLACES_HELD_BY_PARTY = """
+MATCH (party:Party {id: $party})
+MATCH (p:Place)<-[:OF_PLACE]-(c:Control)-[:BY]->(holder)
+WHERE c.start <= $on AND (c.end IS NULL OR c.end > $on)
+OPTIONAL CALL (holder) {
+  MATCH (holder)<-[:IN_BODY]-(x:Composition {majority: true}) WHERE x.date <= $on
+  RETURN x ORDER BY x.date DESC LIMIT 1
+}
+WITH party, p, c, holder, x
+WHERE holder = party OR (x IS NOT NULL AND (x)-[:OF_PARTY]->(party))
+RETURN p {.*} AS place, c {.*} AS control, CASE WHEN holder = party THEN null ELSE x {.*} END AS majority
+ORDER BY p.name
+"""

@@ -105,3 +105,14 @@ def test_search_forgives_the_seed_misspellings_and_transliterations(loaded_graph
             "query": "query ($t: String!) { search(text: $t, limit: 3) { id } }",
             "variables": {"t": text}}).json()
         assert body["data"]["search"][0]["id"] == expected, (text, body)
+
+
+def test_places_a_party_held_on_a_day(loaded_graph, api):
+    body = api.post("/graphql", json={"query": """{
+        placesHeld(party: "bolsheviks", on: "1917-12-01", calendar: JULIAN) {
+          place { id } control { controller { id } }
+          majority { party { id } majority citations { source { id } } } } }"""}).json()
+    held = {h["place"]["id"]: h for h in body["data"]["placesHeld"]}
+    assert {"petrograd", "moscow"} <= set(held)
+    assert held["petrograd"]["majority"]["party"]["id"] == "bolsheviks"
+    assert held["petrograd"]["majority"]["citations"]

@@ -19,6 +19,8 @@ HEADLINE = {
     "controller of a period": (queries.outgoing("Control", "BY"), {"ids": ["x"], "labels": []}),
     "citations": (queries.citations("Control"), {"ids": ["x"]}),
     "claims about": (queries.CLAIMS_ABOUT, {"id": "october-revolution", "labels": []}),
+    "places a party held": (queries.PLACES_HELD_BY_PARTY,
+                            {"party": "bolsheviks", "on": date(1917, 12, 14)}),
     "list by alignment": (queries.list_query("Control", ["n.alignment = $a"], ["n.start"]),
                           {"a": "RED", "skip": 0, "limit": 20}),
 }
