@@ -11,11 +11,16 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    VariableNode,
+    get_named_type,
+    get_nullable_type,
 )
 from graphql.validation import ValidationRule
 from strawberry.extensions import (
@@ -36,15 +41,19 @@ class CostRule(ValidationRule):
     """Refuse a query whose estimated cost is over MAX_COST before it runs.
 
     Each field costs 1; the fields under a list cost once per item: `first` items for a
-    paginated list (default 20), `limit` for search, and LIST_GUESS for other lists.
-    Variables are not known at validation: a `first: $n` counts as the default page.
+    paginated list (its default when not literal: variables are not known at validation),
+    `limit` for search, and LIST_GUESS for other lists. Which fields are lists is read from
+    the schema.
     """
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-        document = self.context.document
-        fragments = {d.name.value: d for d in document.definitions
+        schema = self.context.schema
+        root = schema.get_root_type(node.operation)
+        if root is None:
+            return
+        fragments = {d.name.value: d for d in self.context.document.definitions
                      if isinstance(d, FragmentDefinitionNode)}
-        cost = _cost(node.selection_set, fragments, {}, 0)
+        cost = _cost(node.selection_set, root, schema, fragments, 0)
         if cost > MAX_COST:
             self.report_error(GraphQLError(
                 f"query too costly: estimated cost {cost} is over the limit of {MAX_COST}; "
@@ -52,47 +61,56 @@ class CostRule(ValidationRule):
                 node, extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}))
 
 
-def _int_arg(field: FieldNode, name: str, variables: dict[str, Any]) -> int | None:
-    for arg in field.arguments or []:
-        if arg.name.value != name:
-            continue
-        if isinstance(arg.value, IntValueNode):
-            return int(arg.value.value)
-        if isinstance(arg.value, VariableNode):
-            value = variables.get(arg.value.name.value)
-            return int(value) if isinstance(value, int) else None
+def _page_size(field: FieldNode, definition: GraphQLField) -> int | None:
+    """The literal `first` or `limit` of a field, else that argument's default."""
+    for name in ("first", "limit"):
+        for arg in field.arguments or []:
+            if arg.name.value == name and isinstance(arg.value, IntValueNode):
+                return int(arg.value.value)
+        argument = definition.args.get(name)
+        if argument is not None and isinstance(argument.default_value, int):
+            return argument.default_value
     return None
 
 
-def _cost(selection: SelectionSetNode | None, fragments: dict[str, FragmentDefinitionNode],
-          variables: dict[str, Any], depth: int) -> int:
+def _cost(selection: SelectionSetNode | None, parent: GraphQLNamedType, schema: GraphQLSchema,
+          fragments: dict[str, FragmentDefinitionNode], depth: int, paged: bool = False) -> int:
+    """The estimated cost of a selection on ``parent``. ``paged``: ``parent`` is a page (a
+    connection) whose size was already counted, so its lists (edges, nodes) count once."""
     if selection is None or depth > 50:
         return 0
     total = 0
     for node in selection.selections:
         if isinstance(node, FieldNode):
-            inner = _cost(node.selection_set, fragments, variables, depth + 1)
-            if node.selection_set is None:
-                total += 1
+            fields = getattr(parent, "fields", {})
+            definition = fields.get(node.name.value)
+            if definition is None or node.selection_set is None:
+                total += 1  # a leaf, or __typename and the like
                 continue
-            items = _int_arg(node, "first", variables) or _int_arg(node, "limit", variables)
-            if items is None:
-                items = LIST_GUESS if _looks_like_list(node) else 1
+            returned = get_nullable_type(definition.type)
+            is_list = isinstance(returned, GraphQLList)
+            page = _page_size(node, definition)
+            inner = _cost(node.selection_set, get_named_type(returned), schema, fragments,
+                          depth + 1, paged=page is not None and not is_list)
+            if page is not None:
+                items = page
+            elif is_list:
+                items = 1 if paged else LIST_GUESS
+            else:
+                items = 1
             total += 1 + items * inner
         elif isinstance(node, InlineFragmentNode):
-            total += _cost(node.selection_set, fragments, variables, depth + 1)
+            condition = node.type_condition
+            target = schema.get_type(condition.name.value) if condition else parent
+            total += _cost(node.selection_set, target or parent, schema, fragments, depth + 1,
+                           paged)
         elif isinstance(node, FragmentSpreadNode):
             fragment = fragments.get(node.name.value)
             if fragment is not None:
-                total += _cost(fragment.selection_set, fragments, variables, depth + 1)
+                target = schema.get_type(fragment.type_condition.name.value) or parent
+                total += _cost(fragment.selection_set, target, schema, fragments, depth + 1,
+                               paged)
     return total
-
-
-def _looks_like_list(field: FieldNode) -> bool:
-    # Connections and the plural fields return many; single lookups do not. Without the
-    # schema at hand this is decided by the name: a conservative over-estimate.
-    name = field.name.value
-    return name.endswith("s") or name in ("control", "composition", "contains", "search")
 
 
 class RoundTrips(SchemaExtension):

@@ -25,10 +25,9 @@ from schema.model import (
     ENTITY_KINDS,
     KIND_BY_LABEL,
     KINDS,
+    reverse_fields,
 )
-from schema.model import (
-    Alignment as _Alignment,
-)
+from schema.model import Alignment as _Alignment
 from schema.model import Field as ModelField
 from schema.model import Kind as ModelKind
 
@@ -247,7 +246,7 @@ def _build(kind: ModelKind) -> type:
     for f in kind.fields:
         if f.name in ("id", "name", "aliases", "confidence", "note"):
             continue  # on the Node / Entity / Fact interfaces
-        name = _gql_name(f.name)
+        name = f.camel
         if f.is_ref:
             resolver, ann = _ref_resolver(kind, f)
             resolver.__annotations__ = {"info": Info, "return": ann}
@@ -257,7 +256,7 @@ def _build(kind: ModelKind) -> type:
         resolver.__module__ = __name__
         attr = f"{name}_" if keyword.iskeyword(name) else name
         ns[attr] = strawberry.field(resolver=resolver, description=f.description, name=name)
-    for source, f in _reverse_for(kind.name):
+    for source, f in reverse_fields(kind.name):
         assert f.reverse is not None
         resolver = _reverse_resolver(kind.name, source, f)
         resolver.__module__ = __name__
@@ -278,21 +277,6 @@ def _build(kind: ModelKind) -> type:
         ns["facts"] = strawberry.field(resolver=facts, description="Everything citing this source.")
     cls = type(kind.gql, bases, ns)
     return strawberry.type(cls, description=kind.description)
-
-
-def _gql_name(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.capitalize() for p in rest)
-
-
-def _reverse_for(label: str) -> list[tuple[ModelKind, ModelField]]:
-    """Relationships declared elsewhere that can point at nodes of ``label``."""
-    found = []
-    for kind in KINDS:
-        for f in kind.refs:
-            if f.reverse and label in f.targets:
-                found.append((kind, f))
-    return found
 
 
 for _kind in KINDS:

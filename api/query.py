@@ -130,8 +130,7 @@ def _list_field(kind: Kind) -> Any:
     for f in kind.fields:
         if not f.filter:
             continue
-        arg = re.sub(r"_(\w)", lambda m: m.group(1).upper(), f.name)
-        arg = {"in": "within", "places": "place", "about": "about"}.get(arg, arg)
+        arg = {"in": "within", "places": "place"}.get(f.camel, f.camel)
         if f.is_ref:
             ann: Any = strawberry.ID | None
             desc = f"Only those whose {f.name.replace('_', ' ')} is this id."

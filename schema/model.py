@@ -116,11 +116,14 @@ class Field:
     prop_name: str | None = None
 
     @property
-    def prop(self) -> str:
-        if self.prop_name:
-            return self.prop_name
+    def camel(self) -> str:
+        """The name in camelCase: the GraphQL field and, unless overridden, the property."""
         head, *rest = self.name.split("_")
         return head + "".join(part.capitalize() for part in rest)
+
+    @property
+    def prop(self) -> str:
+        return self.prop_name or self.camel
 
     @property
     def is_ref(self) -> bool:
