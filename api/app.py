@@ -1,34 +1,50 @@
-"""The ASGI app: GraphQL (strawberry) at /graphql with an offline playground, on Starlette."""
+"""The ASGI app: GraphQL (strawberry) at /graphql with an offline playground, on Starlette.
+
+``create_app(config)`` takes its settings; ``app_from_env()`` is the factory uvicorn calls,
+the one place the API reads the environment.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import strawberry
-from neo4j import AsyncGraphDatabase
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
+from strawberry.schema.config import StrawberryConfig
 
 from api.context import Context
+from api.generated import TYPES
 from api.limits import extensions
-from api.nodes import ALL_TYPES
-from api.query import RootQuery
-from graph.settings import Settings, settings
+from api.playground import playground_html
+from api.query import Query
+from api.types import DateScalar
+from graph.db import Target, open_async_driver, target
+from schema.config import Config
 
-STATIC = os.path.join(os.path.dirname(__file__), "static")
+STATIC = Path(__file__).with_name("static")  # package data, shipped with the code
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=RootQuery, types=ALL_TYPES, extensions=extensions())
+def build_schema(config: Config | None = None) -> strawberry.Schema:
+    config = config or Config()
+    return strawberry.Schema(query=Query, types=list(TYPES.values()),
+                             extensions=extensions(config.max_depth, config.max_cost),
+                             config=StrawberryConfig(scalar_map={date: DateScalar}))
+
+
+def sdl() -> str:
+    """The schema in GraphQL's SDL, as committed in schema.graphql."""
+    return build_schema().as_str() + "\n"
 
 
 class RevgraphGraphQL(GraphQL[Context, None]):
@@ -42,30 +58,24 @@ class RevgraphGraphQL(GraphQL[Context, None]):
                        timeout=self.timeout)
 
     async def render_graphql_ide(self, request: Any) -> Any:
-        from starlette.responses import HTMLResponse
-
-        from api.playground import playground_html
-
         return HTMLResponse(playground_html())
 
 
-def create_app(s: Settings | None = None) -> Starlette:
-    s = s or settings()
-    state: dict[str, Any] = {"database": s.database}
-    timeout = float(os.environ.get("REVGRAPH_QUERY_TIMEOUT", "10"))
+def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
+    """The app for ``config``; ``neo4j`` where to connect (default: what ``config`` says)."""
+    where = neo4j or target(config)
+    state: dict[str, Any] = {"database": where.database}
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        driver = AsyncGraphDatabase.driver(s.uri, auth=(s.user, s.password),
-                                           notifications_min_severity="OFF",
-                                           user_agent="revgraph-api/0.1")
+        driver = open_async_driver(where)
         state["driver"] = driver
         try:
             yield
         finally:
             await driver.close()
 
-    graphql = RevgraphGraphQL(build_schema(), state, timeout)
+    graphql = RevgraphGraphQL(build_schema(config), state, config.query_timeout)
 
     async def health(request: Request) -> Response:
         try:
@@ -77,11 +87,9 @@ def create_app(s: Settings | None = None) -> Starlette:
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    origins = [o.strip() for o in os.environ.get("REVGRAPH_CORS_ORIGINS", "").split(",")
-               if o.strip()]
     middleware = []
-    if origins:
-        middleware.append(Middleware(CORSMiddleware, allow_origins=origins,
+    if config.cors_origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                                      allow_methods=["GET", "POST", "OPTIONS"],
                                      allow_headers=["content-type", "accept"]))
     return Starlette(
@@ -94,3 +102,8 @@ def create_app(s: Settings | None = None) -> Starlette:
         middleware=middleware,
         lifespan=lifespan,
     )
+
+
+def app_from_env() -> Starlette:
+    """The factory `revgraph serve` gives uvicorn: settings from the environment."""
+    return create_app(Config.from_env())

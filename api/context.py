@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from neo4j import AsyncDriver, Query, RoutingControl
 from strawberry.dataloader import DataLoader
 
 from graph import queries
-from schema.model import KINDS
+from schema.model import KIND_BY_LABEL, KINDS, SOURCE, Field, Kind
 
 
 @dataclass
@@ -25,6 +26,10 @@ class NodeData:
     def id(self) -> str:
         return str(self.props["id"])
 
+    @property
+    def kind(self) -> Kind:
+        return KIND_BY_LABEL[self.label]
+
 
 LABELS = [k.name for k in KINDS]
 
@@ -35,7 +40,7 @@ class Context:
     database: str
     timeout: float
     round_trips: int = 0
-    _loaders: dict[tuple[str, ...], DataLoader[str, Any]] = field(default_factory=dict)
+    _loaders: dict[tuple[Any, ...], DataLoader[str, Any]] = field(default_factory=dict)
 
     async def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         """One Cypher round trip, read-only, with the request's timeout."""
@@ -46,11 +51,12 @@ class Context:
         )
         return [dict(r) for r in records]  # maps and lists: no graph types to transform
 
-    def _loader(self, key: tuple[str, ...], cypher: str, many: bool) -> DataLoader[str, Any]:
+    def _loader(self, key: tuple[Any, ...], cypher: str, many: bool,
+                **params: Any) -> DataLoader[str, Any]:
         loader = self._loaders.get(key)
         if loader is None:
             async def batch(ids: list[str]) -> list[Any]:
-                rows = await self.read(cypher, ids=list(ids), labels=LABELS)
+                rows = await self.read(cypher, ids=list(ids), labels=LABELS, **params)
                 grouped: dict[str, list[Any]] = defaultdict(list)
                 for row in rows:
                     grouped[row["key"]].append(row)
@@ -67,34 +73,40 @@ class Context:
         row = await self._loader(("node",), queries.NODES_BY_ID, many=False).load(node_id)
         return NodeData(row["label"], row["props"]) if row else None
 
-    async def outgoing(self, label: str, rel: str, node_id: str) -> list[NodeData]:
-        """The nodes a node of ``label`` points to along ``rel``, in the files' order."""
-        rows = await self._loader(("out", label, rel), queries.outgoing(label, rel),
-                                  many=True).load(node_id)
+    def _outgoing(self, kind: Kind, f: Field) -> DataLoader[str, Any]:
+        return self._loader(("out", kind.name, f.name), queries.outgoing(kind, f), many=True)
+
+    async def outgoing(self, kind: Kind, f: Field, node_id: str) -> list[NodeData]:
+        """The nodes a node of ``kind`` points to along field ``f``, in the files' order."""
+        rows = await self._outgoing(kind, f).load(node_id)
         return [NodeData(r["label"], r["props"]) for r in rows]
 
-    async def incoming(self, target_label: str, rel: str, source_label: str,
-                       node_id: str) -> list[NodeData]:
-        """The ``source_label`` nodes that point at this node along ``rel``, oldest first."""
-        rows = await self._loader(("in", target_label, rel, source_label),
-                                  queries.incoming(target_label, rel, source_label),
-                                  many=True).load(node_id)
-        return [NodeData(source_label, r["props"]) for r in rows]
+    async def incoming(self, target: Kind, source: Kind, f: Field, node_id: str,
+                       on: date | None, dated: bool) -> list[NodeData]:
+        """The ``source`` nodes whose field ``f`` points at this node, oldest first; with
+        ``on``, only the periods holding that day."""
+        loader = self._loader(("in", target.name, source.name, f.name, on),
+                              queries.incoming(target.name, source, f, dated), many=True,
+                              on=on)
+        return [NodeData(source.name, r["props"]) for r in await loader.load(node_id)]
 
-    def prime_outgoing(self, label: str, rel: str, node_id: str,
+    def prime_outgoing(self, kind: Kind, f: Field, node_id: str,
                        targets: list[dict[str, Any]]) -> None:
         """Fill the outgoing loader with what a question already fetched, saving a round trip.
         ``targets`` are rows shaped as the loader's own ({props, label})."""
-        self._loader(("out", label, rel), queries.outgoing(label, rel), many=True).prime(
-            node_id, targets)
+        self._outgoing(kind, f).prime(node_id, targets)
 
-    def prime_citations(self, label: str, node_id: str, rows: list[dict[str, Any]]) -> None:
-        self._loader(("cites", label), queries.citations(label), many=True).prime(node_id, rows)
+    def _citations(self, kind: Kind) -> DataLoader[str, Any]:
+        return self._loader(("cites", kind.name), queries.citations(kind), many=True)
 
-    async def citations(self, label: str, node_id: str) -> list[dict[str, Any]]:
-        return await self._loader(("cites", label), queries.citations(label),  # type: ignore[no-any-return]
-                                  many=True).load(node_id)
+    def prime_citations(self, kind: Kind, node_id: str, rows: list[dict[str, Any]]) -> None:
+        self._citations(kind).prime(node_id, rows)
+
+    async def citations(self, kind: Kind, node_id: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = await self._citations(kind).load(node_id)
+        return rows
 
     async def citing(self, source_id: str) -> list[NodeData]:
-        rows = await self._loader(("citing",), queries.CITING, many=True).load(source_id)
+        rows = await self._loader(("citing", SOURCE.name), queries.CITING,
+                                  many=True).load(source_id)
         return [NodeData(r["label"], r["props"]) for r in rows]

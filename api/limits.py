@@ -3,7 +3,6 @@ the count of Cypher round trips reported with every response."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from graphql import (
@@ -32,19 +31,24 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-MAX_DEPTH = int(os.environ.get("REVGRAPH_MAX_DEPTH", "10"))
-MAX_COST = int(os.environ.get("REVGRAPH_MAX_COST", "20000"))
 LIST_GUESS = 10  # how many items a list without `first` is assumed to return
 
 
+def cost_rule(max_cost: int) -> type[ValidationRule]:
+    """A validation rule refusing queries whose estimated cost is over ``max_cost``."""
+    return type("CostRule", (CostRule,), {"max_cost": max_cost})
+
+
 class CostRule(ValidationRule):
-    """Refuse a query whose estimated cost is over MAX_COST before it runs.
+    """Refuse a query whose estimated cost is over ``max_cost`` before it runs.
 
     Each field costs 1; the fields under a list cost once per item: `first` items for a
     paginated list (its default when not literal: variables are not known at validation),
     `limit` for search, and LIST_GUESS for other lists. Which fields are lists is read from
     the schema.
     """
+
+    max_cost = 20000
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
         schema = self.context.schema
@@ -54,11 +58,12 @@ class CostRule(ValidationRule):
         fragments = {d.name.value: d for d in self.context.document.definitions
                      if isinstance(d, FragmentDefinitionNode)}
         cost = _cost(node.selection_set, root, schema, fragments, 0)
-        if cost > MAX_COST:
+        if cost > self.max_cost:
             self.report_error(GraphQLError(
-                f"query too costly: estimated cost {cost} is over the limit of {MAX_COST}; "
+                f"query too costly: estimated cost {cost} is over the limit of {self.max_cost}; "
                 "ask for smaller pages (`first`) or fewer nested lists",
-                node, extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}))
+                node, extensions={"code": "QUERY_TOO_COSTLY", "cost": cost,
+                                  "limit": self.max_cost}))
 
 
 def _page_size(field: FieldNode, definition: GraphQLField) -> int | None:
@@ -123,24 +128,22 @@ class RoundTrips(SchemaExtension):
 
 def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
-    if original is None:
-        return False  # a GraphQL validation or syntax error: the user's to fix
+    if original is None or error.path is None:
+        return False  # a GraphQL syntax, validation or argument error: the user's to fix
     if isinstance(original, GraphQLError):
         return False  # raised on purpose with a message for the user
     return True
 
 
-# The validation rules, made once: the validation cache is keyed by the rule classes, and
-# QueryDepthLimiter makes a new class per instance, which would miss the cache every time.
-RULES = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules, CostRule]
-
-
-def extensions() -> list[Any]:
+def extensions(max_depth: int, max_cost: int) -> list[Any]:
+    # The validation rules, made once per schema: the validation cache is keyed by the rule
+    # classes, and QueryDepthLimiter makes a new class per instance.
+    rules = [*QueryDepthLimiter(max_depth=max_depth).validation_rules, cost_rule(max_cost)]
     return [
         # Parsing and validating the same query text again is wasted work: cache both.
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: AddValidationRules(RULES),
+        lambda: AddValidationRules(rules),
         RoundTrips,
         lambda: MaskErrors(should_mask_error=_should_mask,
                            error_message="Internal error: the request could not be completed."),

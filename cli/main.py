@@ -11,10 +11,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graph.settings import PROJECT_ROOT
+from schema.config import Config, ConfigError
 
 app = typer.Typer(
     help="revgraph: a research graph of the Russian revolution's spread (Neo4j + GraphQL).\n\n"
@@ -31,12 +32,20 @@ app.add_typer(neo4j_app, name="neo4j")
 out = Console()
 err = Console(stderr=True)
 
-DEFAULT_DATA = PROJECT_ROOT / "data"
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
+
+
+def config() -> Config:
+    """The settings, read from the environment: the CLI is the edge that reads them."""
+    try:
+        return Config.from_env()
+    except ConfigError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
 
 
 @contextmanager
@@ -51,9 +60,9 @@ def handled() -> Iterator[None]:
     except ServerError as exc:
         fail(str(exc))
     except ServiceUnavailable as exc:
-        from graph.settings import settings
+        from graph.db import target
 
-        fail(f"cannot reach Neo4j at {settings().uri}: {exc}\n"
+        fail(f"cannot reach Neo4j at {target(config()).uri}: {exc}\n"
              "Start the local server with `revgraph neo4j start`, or set NEO4J_URI.")
     except AuthError as exc:
         fail(f"Neo4j refused the credentials: {exc.message}\n"
@@ -72,7 +81,7 @@ def neo4j_start() -> None:
     from graph.server import LocalServer
 
     with handled():
-        server = LocalServer()
+        server = LocalServer(config())
         started = server.start()
         s = server.status()
         word = "started" if started else "already running"
@@ -81,7 +90,7 @@ def neo4j_start() -> None:
         from graph.db import connect
         from graph.migrations import migrate
 
-        with connect() as (driver, database):
+        with connect(config()) as (driver, database):
             migrate(driver, database)
 
 
@@ -91,7 +100,7 @@ def neo4j_stop() -> None:
     from graph.server import LocalServer
 
     with handled():
-        stopped = LocalServer().stop()
+        stopped = LocalServer(config()).stop()
         out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
 
 
@@ -102,7 +111,7 @@ def neo4j_status() -> None:
     from graph.server import LocalServer
 
     with handled():
-        s = LocalServer().status()
+        s = LocalServer(config()).status()
         table = Table(show_header=False, box=None)
         table.add_row("running", "[green]yes[/]" if s.running else "[red]no[/]")
         if s.pid and s.running:
@@ -122,7 +131,7 @@ def neo4j_password() -> None:
     """Print the local server's generated password (for Neo4j Browser)."""
     from graph.server import LocalServer
 
-    out.print(LocalServer().password(), highlight=False)
+    out.print(LocalServer(config()).password(), highlight=False)
 
 
 # -- cypher --------------------------------------------------------------------------------
@@ -175,7 +184,7 @@ def cypher(
             params[name] = json.loads(raw)
         except json.JSONDecodeError:
             params[name] = raw
-    with handled(), connect() as (driver, database):
+    with handled(), connect(config()) as (driver, database):
         records, summary, keys = driver.execute_query(
             Query(query), params, database_=database,
             routing_=RoutingControl.WRITE if write else RoutingControl.READ,
@@ -210,13 +219,13 @@ def _validated(paths: list[Path] | None) -> Any:
     from loaders.validate import ValidationFailed, validate_paths
 
     try:
-        return validate_paths(paths or [DEFAULT_DATA])
+        return validate_paths(paths or [config().data])
     except FileNotFoundError as exc:
         fail(str(exc))
     except ValidationFailed as exc:
         for p in exc.problems:
-            err.print(f"[red]{p.location}[/]: [bold]{p.field or '-'}[/]: {p.message}",
-                      highlight=False, soft_wrap=True)
+            err.print(f"[red]{escape(str(p.location))}[/]: [bold]{escape(p.field or '-')}[/]: "
+                      f"{escape(p.message)}", highlight=False, soft_wrap=True)
         fail(f"{len(exc.problems)} problem(s) found; nothing was written.", code=2)
 
 
@@ -242,7 +251,7 @@ def load(paths: PathsArg = None) -> None:
     from loaders.write import work_units
 
     dataset = _validated(paths)
-    with handled(), connect() as (driver, database):
+    with handled(), connect(config()) as (driver, database):
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, transient=True) as bar:
             task = bar.add_task("loading", total=work_units(dataset))
@@ -267,7 +276,7 @@ def migrate() -> None:
     from graph.db import connect
     from graph.migrations import migrate as run
 
-    with handled(), connect() as (driver, database):
+    with handled(), connect(config()) as (driver, database):
         n = run(driver, database)
     out.print(f"{n} constraint and index statements applied.")
 
@@ -278,7 +287,7 @@ def report(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     from graph.db import connect
     from graph.queries import report as query
 
-    with handled(), connect() as (driver, database):
+    with handled(), connect(config()) as (driver, database):
         data = query(driver, database)
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -303,13 +312,54 @@ def report(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
 
 @app.command("model-docs")
 def model_docs(
-    output: Annotated[Path, typer.Option(help="Where to write it.")] = PROJECT_ROOT / "docs" / "model.md",
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/model.md"),
 ) -> None:
     """Write the model's documentation for Cypher users (docs/model.md) from schema/."""
     from schema.docs import render
 
     output.write_text(render())
     out.print(f"Wrote {output}")
+
+
+@app.command()
+def codegen(
+    types: Annotated[Path, typer.Option(help="Where to write the GraphQL types.")] = Path(
+        "api/generated.py"),
+    sdl: Annotated[Path, typer.Option(help="Where to write the schema's SDL.")] = Path(
+        "schema.graphql"),
+) -> None:
+    """Write the GraphQL types of the model (api/generated.py) and the schema's SDL
+    (schema.graphql) after a change to schema/model.py; tests fail while either is stale."""
+    import importlib
+
+    from api import codegen as generator
+
+    types.write_text(generator.render())
+    out.print(f"Wrote {types}")
+    import api.generated
+
+    importlib.reload(api.generated)
+    from api.app import sdl as render_sdl
+
+    sdl.write_text(render_sdl())
+    out.print(f"Wrote {sdl}")
+
+
+@app.command()
+def settings() -> None:
+    """Every setting revgraph reads from the environment, its value now, its default and what
+    it does."""
+    import dataclasses
+
+    from schema.config import settings_docs
+
+    current = config()
+    table = Table("variable", "value", "default", "what it does")
+    for f, doc in zip(dataclasses.fields(current), settings_docs(), strict=True):
+        value = getattr(current, f.name)
+        shown = "(hidden)" if "password" in f.name and value else str(value)
+        table.add_row(doc.env, shown, doc.default, doc.help)
+    out.print(table)
 
 
 # -- the API -------------------------------------------------------------------------------
@@ -326,14 +376,12 @@ def serve(
 
     import uvicorn
 
-    from graph.settings import data_dir
-
-    pid_file = data_dir() / "api.pid"
+    pid_file = config().home / "api.pid"
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(f"{os.getpid()}\n")
     out.print(f"GraphQL API and playground: http://{host}:{port}/graphql")
     try:
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
+        uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, reload=reload)
     finally:
         pid_file.unlink(missing_ok=True)
 
@@ -346,9 +394,8 @@ def stop() -> None:
     import signal
 
     from graph.server import LocalServer
-    from graph.settings import data_dir
 
-    pid_file = data_dir() / "api.pid"
+    pid_file = config().home / "api.pid"
     if pid_file.exists():
         try:
             os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
@@ -357,7 +404,7 @@ def stop() -> None:
             pass
         pid_file.unlink(missing_ok=True)
     with handled():
-        stopped = LocalServer().stop()
+        stopped = LocalServer(config()).stop()
     out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
 
 

@@ -4,26 +4,57 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from neo4j import Driver, GraphDatabase, Query, RoutingControl
+from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, Query, RoutingControl
 
-from graph.settings import Settings, settings
+from schema.config import Config
+
+USER_AGENT = "revgraph/0.1"
 
 
-def open_driver(s: Settings | None = None) -> Driver:
-    s = s or settings()
-    # Notifications (e.g. "property key does not exist" on an empty graph) are not for users.
-    return GraphDatabase.driver(s.uri, auth=(s.user, s.password), user_agent="revgraph/0.1",
-                                notifications_min_severity="OFF")
+@dataclass(frozen=True)
+class Target:
+    """Where a Neo4j is and how to log in."""
+
+    uri: str
+    user: str
+    password: str
+    database: str
+    local: bool  # the project's own local server
+
+
+def target(config: Config) -> Target:
+    """NEO4J_URI and friends when set, else the local server (with its generated password)."""
+    if not config.local:
+        return Target(config.neo4j_uri, config.neo4j_user, config.neo4j_password,
+                      config.neo4j_database, local=False)
+    from graph.server import LocalServer
+
+    server = LocalServer(config)
+    return Target(server.bolt_uri, server.user, server.password(), config.neo4j_database,
+                  local=True)
+
+
+# Notifications (e.g. "property key does not exist" on an empty graph) are not for users.
+_OPTIONS: dict[str, Any] = {"notifications_min_severity": "OFF", "user_agent": USER_AGENT}
+
+
+def open_driver(t: Target) -> Driver:
+    return GraphDatabase.driver(t.uri, auth=(t.user, t.password), **_OPTIONS)
+
+
+def open_async_driver(t: Target) -> AsyncDriver:
+    return AsyncGraphDatabase.driver(t.uri, auth=(t.user, t.password), **_OPTIONS)
 
 
 @contextmanager
-def connect(s: Settings | None = None) -> Iterator[tuple[Driver, str]]:
+def connect(config: Config) -> Iterator[tuple[Driver, str]]:
     """A driver and the database name, closed afterwards."""
-    s = s or settings()
-    with open_driver(s) as d:
-        yield d, s.database
+    t = target(config)
+    with open_driver(t) as d:
+        yield d, t.database
 
 
 def read(driver: Driver, database: str, cypher: str, timeout: float | None = None,

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from neo4j import Driver
 
-from schema.model import ENTITY_KINDS, KINDS
-
-SEARCH_INDEX = "entity_search"
+from schema.dates import graph_props
+from schema.model import ENTITY_KINDS, ENTITY_LABEL, FACT_LABEL, KINDS, SEARCH_INDEX, SEARCH_TEXT
 
 
 def statements() -> list[str]:
     """Every constraint and index the model needs, as idempotent Cypher."""
     out = [
-        "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
-        "CREATE CONSTRAINT fact_id IF NOT EXISTS FOR (n:Fact) REQUIRE n.id IS UNIQUE",
+        f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+        for label in (ENTITY_LABEL, FACT_LABEL)
     ]
     for kind in KINDS:
         label = kind.name
@@ -24,7 +23,7 @@ def statements() -> list[str]:
         for f in kind.props:
             if not f.index:
                 continue
-            props = [f.prop] if f.type != "date" else [f.prop, f"{f.prop}Latest"]
+            props = [f.prop] if f.type != "date" else [f.prop, graph_props(f.prop)["latest"]]
             for prop in props:
                 out.append(
                     f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS "
@@ -33,7 +32,7 @@ def statements() -> list[str]:
     labels = "|".join(k.name for k in ENTITY_KINDS)
     out.append(
         f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{labels}) "
-        "ON EACH [n.name, n.searchText]"
+        f"ON EACH [n.name, n.{SEARCH_TEXT}]"
     )
     return out
 

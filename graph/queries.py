@@ -1,8 +1,9 @@
 """The Cypher of each question, one home per query. All parameterised; reads only.
 
 Dates in the graph are Gregorian DATEs: ``start`` is the first day of the stated span and
-``startLatest`` the last (they differ for month or year precision). Control periods are
-half-open: a period holds on day D when ``start <= D`` and (``end`` is absent or ``end > D``).
+``startLatest`` the last (they differ for month or year precision). The temporal predicates
+(a period holding on a day, a node overlapping a range) are written once, in graph/cypher.py.
+Names in braces are the model's (see graph/cypher.py).
 """
 
 from __future__ import annotations
@@ -11,205 +12,225 @@ from typing import Any
 
 from neo4j import Driver
 
+from graph.cypher import cypher, holds_on, label_of, overlaps
 from graph.db import read
+from schema.model import Field, Kind
+
+REPORT = cypher("""
+CALL () {
+  MATCH (n) WHERE n:{Entity} OR n:{Fact}
+  UNWIND [l IN labels(n) WHERE NOT l IN ['{Entity}', '{Fact}']] AS kind
+  WITH kind, count(*) AS count ORDER BY kind
+  RETURN collect({kind: kind, count: count}) AS kinds
+}
+CALL () {
+  MATCH (s:{Source})
+  OPTIONAL MATCH (s)<-[:{Cites}]-(f)
+  WITH s, count(DISTINCT f) AS facts ORDER BY facts DESC, s.id
+  RETURN collect({id: s.id, title: s.{Source.title}, facts: facts}) AS sources
+}
+CALL () {
+  MATCH (p:{Place}) WHERE p.{Place.kind} IN ['city', 'town']
+    AND NOT (p)<-[:{Control.place}]-(:{Control})
+  WITH p ORDER BY p.id
+  RETURN collect(p.id) AS placesWithoutControl
+}
+CALL () {
+  MATCH (f:{Fact}) WHERE f.{Control.confidence} = 'low'
+  WITH f ORDER BY f.id
+  RETURN collect({id: f.id, confidence: f.{Control.confidence}, note: f.{Control.note}})
+         AS lowConfidence
+}
+RETURN kinds, sources, placesWithoutControl, lowConfidence
+""")
 
 
 def report(driver: Driver, database: str) -> dict[str, Any]:
     """What `revgraph report` prints, in one round trip."""
-    rows = read(driver, database, """
-        CALL () {
-          MATCH (n) WHERE n:Entity OR n:Fact
-          UNWIND [l IN labels(n) WHERE NOT l IN ['Entity', 'Fact']] AS kind
-          WITH kind, count(*) AS count ORDER BY kind
-          RETURN collect({kind: kind, count: count}) AS kinds
-        }
-        CALL () {
-          MATCH (s:Source)
-          OPTIONAL MATCH (s)<-[:CITES]-(f)
-          WITH s, count(DISTINCT f) AS facts ORDER BY facts DESC, s.id
-          RETURN collect({id: s.id, title: s.title, facts: facts}) AS sources
-        }
-        CALL () {
-          MATCH (p:Place) WHERE p.kind IN ['city', 'town'] AND NOT (p)<-[:OF_PLACE]-(:Control)
-          WITH p ORDER BY p.id
-          RETURN collect(p.id) AS placesWithoutControl
-        }
-        CALL () {
-          MATCH (f:Fact) WHERE f.confidence = 'low'
-          WITH f ORDER BY f.id
-          RETURN collect({id: f.id, confidence: f.confidence, note: f.note}) AS lowConfidence
-        }
-        RETURN kinds, sources, placesWithoutControl, lowConfidence
-    """)
-    return rows[0]
+    return read(driver, database, REPORT)[0]
 
 
 # -- the API's batched lookups: each takes $ids and returns rows keyed by `key` -------------
 
-NODES_BY_ID = """
+NODES_BY_ID = cypher("""
 UNWIND $ids AS key
-OPTIONAL MATCH (e:Entity {id: key})
-OPTIONAL MATCH (f:Fact {id: key})
+OPTIONAL MATCH (e:{Entity} {id: key})
+OPTIONAL MATCH (f:{Fact} {id: key})
 WITH key, coalesce(e, f) AS n WHERE n IS NOT NULL
-RETURN key, n {.*} AS props, [l IN labels(n) WHERE l IN $labels][0] AS label
-"""
+RETURN key, n {.*} AS props, {label} AS label
+""", label=label_of("n"))
 
-CITING = """
+CITING = cypher("""
 UNWIND $ids AS key
-MATCH (:Source {id: key})<-[:CITES]-(n)
+MATCH (:{Source} {id: key})<-[:{Cites}]-(n)
 WITH DISTINCT key, n
-RETURN key, n {.*} AS props, [l IN labels(n) WHERE l IN $labels][0] AS label
-ORDER BY label, coalesce(n.start, n.date), n.id
-"""
+RETURN key, n {.*} AS props, {label} AS label
+ORDER BY label, coalesce(n.{Control.start}, n.{Figure.date}), n.id
+""", label=label_of("n"))
 
 
-def outgoing(label: str, rel: str) -> str:
-    return f"""
+def outgoing(kind: Kind, f: Field) -> str:
+    """The targets of a kind's relationship field, in the files' order."""
+    return cypher(f"""
 UNWIND $ids AS key
-MATCH (:{label} {{id: key}})-[r:{rel}]->(m)
-RETURN key, m {{.*}} AS props, [l IN labels(m) WHERE l IN $labels][0] AS label
-ORDER BY r.position
-"""
+MATCH (:{{{kind.name}}} {{id: key}})-[r:{{{kind.name}.{f.name}}}]->(m)
+RETURN key, m {{.*}} AS props, {{label}} AS label
+ORDER BY r.{{Rel.position}}
+""", label=label_of("m"))
 
 
-def incoming(target_label: str, rel: str, source_label: str) -> str:
-    return f"""
+def incoming(target: str, source: Kind, f: Field, dated: bool) -> str:
+    """The ``source`` nodes whose field ``f`` points at a ``target`` node, oldest first;
+    ``dated``: only those holding on ``$on`` when it is given."""
+    where = f"WHERE $on IS NULL OR ({holds_on('n', '$on')})" if dated else ""
+    return cypher(f"""
 UNWIND $ids AS key
-MATCH (:{target_label} {{id: key}})<-[:{rel}]-(n:{source_label})
+MATCH (:{{{target}}} {{id: key}})<-[:{{{source.name}.{f.name}}}]-(n:{{{source.name}}})
+{where}
 RETURN key, n {{.*}} AS props
-ORDER BY coalesce(n.start, n.date) IS NULL, coalesce(n.start, n.date), n.name, n.id
-"""
+ORDER BY coalesce(n.{{Control.start}}, n.{{Figure.date}}) IS NULL,
+         coalesce(n.{{Control.start}}, n.{{Figure.date}}), n.{{Place.name}}, n.id
+""")
 
 
-def citations(label: str) -> str:
-    return f"""
+def citations(kind: Kind) -> str:
+    return cypher(f"""
 UNWIND $ids AS key
-MATCH (:{label} {{id: key}})-[c:CITES]->(s:Source)
-RETURN key, c.quote AS quote, c.locator AS locator, s {{.*}} AS source
-ORDER BY c.position
-"""
+MATCH (:{{{kind.name}}} {{id: key}})-[c:{{Cites}}]->(s:{{Source}})
+RETURN key, c.{{Cites.quote}} AS quote, c.{{Cites.locator}} AS locator, s {{.*}} AS source
+ORDER BY c.{{Rel.position}}
+""")
 
 
 # -- lists with filters, sorting and pagination, built from the model -------------------------
 
-def list_query(label: str, conditions: list[str], order: list[str]) -> str:
-    """A page of nodes of ``label`` and the total count, in one round trip.
+def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool = False) -> str:
+    """A page of nodes of ``kind`` and the total count, in one round trip.
 
-    ``conditions`` are Cypher predicates on ``n`` using parameters; ``order`` the sort keys.
+    ``conditions`` are Cypher predicates on ``n`` (from the functions below) using
+    parameters; ``sort_by`` the property sorted on (nodes without it last), then the id.
     """
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    return f"""
-MATCH (n:{label}) {where}
+    order = [f"n.{sort_by} IS NULL", f"n.{sort_by} {'DESC' if descending else 'ASC'}", "n.id"]
+    return cypher(f"""
+MATCH (n:{{{kind.name}}}) {where}
 WITH n ORDER BY {', '.join(order)}
 WITH collect(n) AS matches
 RETURN size(matches) AS total,
        [x IN matches[$skip..($skip + $limit)] | x {{.*}}] AS page
-"""
+""")
 
 
-def ref_condition(rel: str, param: str) -> str:
-    """The node points along ``rel`` at the entity with id ``$param``."""
-    return f"EXISTS {{ MATCH (n)-[:{rel}]->(t) WHERE t.id = ${param} }}"
+def name_condition(param: str) -> str:
+    """Names or aliases containing the (folded) text ``$param``."""
+    return cypher(f"n.{{Entity.searchText}} CONTAINS ${param}")
+
+
+def ref_condition(kind: Kind, f: Field, param: str) -> str:
+    """The node points along the field's relationship at the entity with id ``$param``."""
+    return cypher(f"EXISTS {{ MATCH (n)-[:{{{kind.name}.{f.name}}}]->(t) WHERE t.id = ${param} }}")
+
+
+def prop_condition(f: Field, param: str) -> str:
+    return f"n.{f.prop} = ${param}"
 
 
 def cites_condition(param: str) -> str:
-    return f"EXISTS {{ MATCH (n)-[:CITES]->(:Source {{id: ${param}}}) }}"
+    return cypher(f"EXISTS {{ MATCH (n)-[:{{Cites}}]->(:{{Source}} {{id: ${param}}}) }}")
 
 
-def overlap_conditions(has_span: bool, prop: str) -> list[str]:
-    """Dated nodes overlapping [$from, $to] (Gregorian): a span (start/end) or one date."""
-    if has_span:
-        return ["($to IS NULL OR n.start IS NULL OR n.start <= $to)",
-                "($from IS NULL OR coalesce(n.endLatest, n.startLatest) IS NULL "
-                "OR coalesce(n.endLatest, n.startLatest) >= $from)"]
-    return [f"($to IS NULL OR n.{prop} <= $to)", f"($from IS NULL OR n.{prop}Latest >= $from)"]
+def overlap_condition(kind: Kind) -> str:
+    """Nodes of ``kind`` overlapping [$from, $to]: by their span, or else their one date."""
+    dated = [f for f in kind.props if f.type == "date"]
+    has_span = {f.name for f in dated} >= {"start", "end"}
+    return overlaps("n", "$from", "$to", on=None if has_span else dated[0].prop)
 
 
-SEARCH_INDEX_QUERY = """
-CALL db.index.fulltext.queryNodes('entity_search', $lucene, {limit: $limit * 4})
+SEARCH = cypher("""
+CALL db.index.fulltext.queryNodes('{Index.search}', $lucene, {limit: $limit * 4})
 YIELD node, score
-RETURN node {.*} AS props, [l IN labels(node) WHERE l IN $labels][0] AS label, score
-"""
+RETURN node {.*} AS props, {label} AS label, score
+""", label=label_of("node"))
 
 # The controller and the citations come in the same round trip (the API primes its loaders).
-CONTROL_OF = """
-MATCH (p:Place {id: $place})
-OPTIONAL MATCH (p)<-[:OF_PLACE]-(c:Control)
-WHERE $on IS NULL OR ((c.start IS NULL OR c.start <= $on) AND (c.end IS NULL OR c.end > $on))
+CONTROL_OF = cypher("""
+MATCH (p:{Place} {id: $place})
+OPTIONAL MATCH (p)<-[:{Control.place}]-(c:{Control})
+WHERE $on IS NULL OR ({holds})
 CALL (c) {
-  OPTIONAL MATCH (c)-[:BY]->(who)
-  RETURN collect({props: who {.*}, label: [l IN labels(who) WHERE l IN $labels][0]}) AS by
+  OPTIONAL MATCH (c)-[:{Control.controller}]->(who)
+  RETURN collect({props: who {.*}, label: {label}}) AS by
 }
 CALL (c) {
-  OPTIONAL MATCH (c)-[cite:CITES]->(s:Source)
-  WITH cite, s ORDER BY cite.position
-  RETURN collect({quote: cite.quote, locator: cite.locator, source: s {.*}}) AS citations
+  OPTIONAL MATCH (c)-[cite:{Cites}]->(s:{Source})
+  WITH cite, s ORDER BY cite.{Rel.position}
+  RETURN collect({quote: cite.{Cites.quote}, locator: cite.{Cites.locator}, source: s {.*}})
+         AS citations
 }
-WITH p, c, by, citations ORDER BY c.start IS NULL, c.start, c.end
+WITH p, c, by, citations ORDER BY c.{Control.start} IS NULL, c.{Control.start}, c.{Control.end}
 RETURN p.id AS place,
        [x IN collect({fact: c {.*}, by: by, citations: citations}) WHERE x.fact IS NOT NULL]
        AS periods
-"""
+""", holds=holds_on("c", "$on"), label=label_of("who"))
 
-FIGHTING_AT_PLACES = """
-MATCH (e:Event)
-WHERE e.fighting = true
-  AND ($to IS NULL OR e.start IS NULL OR e.start <= $to)
-  AND ($from IS NULL OR coalesce(e.endLatest, e.startLatest) >= $from)
-MATCH (e)-[:AT]->(p:Place)
-WITH p, e ORDER BY e.start, e.id
+FIGHTING_AT_PLACES = cypher("""
+MATCH (e:{Event})
+WHERE e.{Event.fighting} = true AND {overlaps}
+MATCH (e)-[:{Event.places}]->(p:{Place})
+WITH p, e ORDER BY e.{Event.start}, e.id
 WITH p, collect(e {.*}) AS events
 RETURN p {.*} AS place, events
-ORDER BY place.name
-"""
+ORDER BY place.{Place.name}
+""", overlaps=overlaps("e", "$from", "$to"))
 
 # Who makes each claim and its citations come in the same round trip (loaders primed).
-CLAIMS_ABOUT = """
-MATCH (t:Entity {id: $id})
-OPTIONAL MATCH (t)<-[:ABOUT]-(c:Claim)
+CLAIMS_ABOUT = cypher("""
+MATCH (t:{Entity} {id: $id})
+OPTIONAL MATCH (t)<-[:{Claim.about}]-(c:{Claim})
 CALL (c) {
-  OPTIONAL MATCH (c)-[:BY]->(who:Person)
-  RETURN collect({props: who {.*}, label: 'Person'}) AS by, min(who.name) AS who
+  OPTIONAL MATCH (c)-[:{Claim.by}]->(who:{Person})
+  RETURN collect({props: who {.*}, label: '{Person}'}) AS by, min(who.{Person.name}) AS who
 }
 CALL (c) {
-  OPTIONAL MATCH (c)-[cite:CITES]->(s:Source)
-  WITH cite, s ORDER BY cite.position
-  RETURN collect({quote: cite.quote, locator: cite.locator, source: s {.*}}) AS citations
+  OPTIONAL MATCH (c)-[cite:{Cites}]->(s:{Source})
+  WITH cite, s ORDER BY cite.{Rel.position}
+  RETURN collect({quote: cite.{Cites.quote}, locator: cite.{Cites.locator}, source: s {.*}})
+         AS citations
 }
-WITH t, c, by, who, citations ORDER BY c.stance, who, c.id
-RETURN t {.*} AS entity, [l IN labels(t) WHERE l IN $labels][0] AS label,
+WITH t, c, by, who, citations ORDER BY c.{Claim.stance}, who, c.id
+RETURN t {.*} AS entity, {label} AS label,
        [x IN collect({fact: c {.*}, by: by, citations: citations}) WHERE x.fact IS NOT NULL]
        AS claims
-"""
+""", label=label_of("t"))
+
 
 def shortest_path(rel_types: list[str], max_length: int) -> str:
     """The shortest chain between two entities along the model's relationships (citations
     excluded: two facts citing the same book are not thereby related)."""
-    return SHORTEST_PATH.replace("$RELS", "|".join(rel_types)).replace("$MAX", str(max_length))
-
-
-SHORTEST_PATH = """
-MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
-MATCH p = shortestPath((a)-[:$RELS*..$MAX]-(b))
-RETURN [n IN nodes(p) | {props: n {.*}, label: [l IN labels(n) WHERE l IN $labels][0]}] AS nodes,
-       [r IN relationships(p) | {type: type(r), from: startNode(r).id, to: endNode(r).id}] AS rels
-"""
+    return cypher(f"""
+MATCH (a:{{Entity}} {{id: $from}}), (b:{{Entity}} {{id: $to}})
+MATCH p = shortestPath((a)-[:{'|'.join(rel_types)}*..{int(max_length)}]-(b))
+RETURN [n IN nodes(p) | {{props: n {{.*}}, label: {{label}}}}] AS nodes,
+       [r IN relationships(p) | {{type: type(r), from: startNode(r).id, to: endNode(r).id}}] AS rels
+""", label=label_of("n"))
 
 
 # A party held a place on $on when the control period then in force is the party's own, or is
 # held by a body (soviet, MRC...) whose latest composition on or before $on, among those that
 # state a majority, gives the party the majority. Both facts are cited; nothing is inferred
 # beyond joining them.
-PLACES_HELD_BY_PARTY = """
-MATCH (party:Party {id: $party})
-MATCH (p:Place)<-[:OF_PLACE]-(c:Control)-[:BY]->(holder)
-WHERE c.start <= $on AND (c.end IS NULL OR c.end > $on)
+PLACES_HELD_BY_PARTY = cypher("""
+MATCH (party:{Party} {id: $party})
+MATCH (p:{Place})<-[:{Control.place}]-(c:{Control})-[:{Control.controller}]->(holder)
+WHERE {holds}
 OPTIONAL CALL (holder) {
-  MATCH (holder)<-[:IN_BODY]-(x:Composition {majority: true}) WHERE x.date <= $on
-  RETURN x ORDER BY x.date DESC LIMIT 1
+  MATCH (holder)<-[:{Composition.body}]-(x:{Composition} {{Composition.majority}: true})
+  WHERE x.{Composition.date} <= $on
+  RETURN x ORDER BY x.{Composition.date} DESC LIMIT 1
 }
 WITH party, p, c, holder, x
-WHERE holder = party OR (x IS NOT NULL AND (x)-[:OF_PARTY]->(party))
-RETURN p {.*} AS place, c {.*} AS control, CASE WHEN holder = party THEN null ELSE x {.*} END AS majority
-ORDER BY p.name
-"""
+WHERE holder = party OR (x IS NOT NULL AND (x)-[:{Composition.party}]->(party))
+RETURN p {.*} AS place, c {.*} AS control,
+       CASE WHEN holder = party THEN null ELSE x {.*} END AS majority
+ORDER BY p.{Place.name}
+""", holds=holds_on("c", "$on"))

@@ -22,9 +22,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.settings import PROJECT_ROOT, data_dir
+from schema.config import Config
 
-POM = PROJECT_ROOT / "graph" / "maven" / "pom.xml"
+# Package data: the pom ships with the code (the one path that is rightly relative to it).
+POM = Path(__file__).with_name("maven") / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 SUPPORTED_JAVA = (17, 21)  # what Neo4j 5.26 LTS runs on
@@ -63,16 +64,6 @@ def pinned_versions() -> dict[str, str]:
     return {"neo4j": found["neo4j"], "neo4j-browser": found["neo4j-browser"]}
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ServerError(f"{name}={value!r} is not a port number") from None
-
-
 @dataclass
 class Status:
     running: bool
@@ -90,22 +81,21 @@ class LocalServer:
 
     user = "neo4j"
 
-    def __init__(self) -> None:
-        self.root = data_dir()
+    def __init__(self, config: Config) -> None:
+        self.root = config.home
         self.home = self.root / "neo4j"
         self.version = pinned_versions()["neo4j"]
         # The jars are the same for every project folder and clone: cached once per version.
-        cache = Path(os.environ.get("REVGRAPH_CACHE", Path.home() / ".cache" / "revgraph"))
-        self.lib = cache / f"neo4j-{self.version}" / "lib"
+        self.lib = config.cache / f"neo4j-{self.version}" / "lib"
         self.conf_dir = self.home / "conf"
         self.run_dir = self.home / "run"
         self.logs = self.home / "logs"
         self.pid_file = self.run_dir / "neo4j.pid"
         self.password_file = self.root / "neo4j-password"
-        self.bolt_port = _env_int("REVGRAPH_BOLT_PORT", 7687)
-        self.http_port = _env_int("REVGRAPH_HTTP_PORT", 7474)
-        self.heap = os.environ.get("REVGRAPH_NEO4J_HEAP", "2g")
-        self.pagecache = os.environ.get("REVGRAPH_NEO4J_PAGECACHE", "1g")
+        self.bolt_port = config.bolt_port
+        self.http_port = config.http_port
+        self.heap = config.neo4j_heap
+        self.pagecache = config.neo4j_pagecache
 
     @property
     def bolt_uri(self) -> str:

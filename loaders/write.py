@@ -20,12 +20,12 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction
 from unidecode import unidecode
 
+from graph import writes
 from graph.migrations import migrate
 from loaders.validate import Dataset
-from schema.model import CITES_REL, KIND_BY_LABEL, KINDS
+from schema.model import CITES_REL, KIND_BY_LABEL, KINDS, LOAD_HASH, POSITION, SEARCH_TEXT, SOURCE
 
 BATCH = 500
-MANAGED = "n:Entity OR n:Fact"
 
 
 @dataclass
@@ -63,24 +63,24 @@ def plan(dataset: Dataset) -> dict[str, NodeWrite]:
     for r in dataset.records:
         props = dict(r.props)
         if r.kind.category == "entity":
-            props["searchText"] = search_text(props["name"], props.get("aliases", []))
+            props[SEARCH_TEXT] = search_text(props["name"], props.get("aliases", []))
         rels: list[tuple[str, str, str, dict[str, Any]]] = []
         for f in r.kind.refs:
             for i, target in enumerate(r.refs.get(f.name, [])):
                 assert f.rel is not None
-                rels.append((f.rel, label_of[target], target, {"position": i}))
+                rels.append((f.rel, label_of[target], target, {POSITION: i}))
         for i, c in enumerate(r.citations):
-            cprops: dict[str, Any] = {"position": i}
+            cprops: dict[str, Any] = {POSITION: i}
             if c.quote:
                 cprops["quote"] = c.quote
             if c.locator:
                 cprops["locator"] = c.locator
-            rels.append((CITES_REL, "Source", c.source, cprops))
+            rels.append((CITES_REL, SOURCE.name, c.source, cprops))
         extra = [f.label_if_true for f in r.kind.fields
                  if f.label_if_true and props.get(f.prop)]
         node = NodeWrite(r.kind.name, r.id, extra, props, rels)
         node.hash = _digest(node)
-        node.props["loadHash"] = node.hash
+        node.props[LOAD_HASH] = node.hash
         out[r.id] = node
     return out
 
@@ -116,12 +116,7 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
     summary = Summary()
     existing = {
         row["id"]: (row["label"], row["hash"])
-        for row in tx.run(
-            f"MATCH (n) WHERE {MANAGED} "
-            "RETURN n.id AS id, [l IN labels(n) WHERE l IN $labels][0] AS label, "
-            "n.loadHash AS hash",
-            labels=[k.name for k in KINDS],
-        )
+        for row in tx.run(writes.EXISTING, labels=[k.name for k in KINDS])
     }
     to_delete: dict[str, list[str]] = defaultdict(list)
     for node_id, (label, _) in existing.items():
@@ -143,26 +138,14 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
 
     for label, ids in to_delete.items():
         for chunk in _chunks(ids):
-            tx.run(f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n",
-                   ids=chunk).consume()
+            tx.run(writes.delete(KIND_BY_LABEL[label]), ids=chunk).consume()
             progress("delete", len(chunk))
 
     by_label: dict[str, list[NodeWrite]] = defaultdict(list)
     for node in changed:
         by_label[node.label].append(node)
     for label, nodes in by_label.items():
-        kind = KIND_BY_LABEL[label]
-        flag_labels = [f.label_if_true for f in kind.fields if f.label_if_true]
-        set_flags = "".join(
-            f" REMOVE n:{fl} FOREACH (_ IN CASE WHEN '{fl}' IN row.extra THEN [1] ELSE [] END "
-            f"| SET n:{fl})"
-            for fl in flag_labels
-        )
-        cypher = (
-            f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
-            f"SET n = row.props, n:{kind.labels[1]}{set_flags} "
-            "WITH n OPTIONAL MATCH (n)-[r]->() DELETE r"
-        )
+        cypher = writes.upsert(KIND_BY_LABEL[label])
         for chunk in _chunks(nodes):
             rows = [{"id": n.id, "props": n.props, "extra": n.extra_labels} for n in chunk]
             tx.run(cypher, rows=rows).consume()
@@ -174,11 +157,7 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
             rels[(node.label, rel_type, target_label)].append(
                 {"from": node.id, "to": target, "props": props})
     for (start_label, rel_type, end_label), rows in rels.items():
-        cypher = (
-            f"UNWIND $rows AS row MATCH (a:{start_label} {{id: row.from}}) "
-            f"MATCH (b:{end_label} {{id: row.to}}) "
-            f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.props"
-        )
+        cypher = writes.relate(start_label, rel_type, end_label)
         for chunk in _chunks(rows):
             tx.run(cypher, rows=chunk).consume()
             progress("relationships", len(chunk))

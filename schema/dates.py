@@ -50,8 +50,27 @@ class DateError(ValueError):
     """A date string that cannot be read; the message says what was expected."""
 
 
+# The years a date may have: far wider than the story (people born in the 1840s, sources of
+# today), narrow enough that every day converts between the calendars.
+YEARS = (1000, 2999)
+# Russia's last Julian day; the next was 14 February 1918 (Gregorian).
+LAST_JULIAN_DAY = (1918, 1, 31)
+
+
+def _check_year(year: int) -> None:
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise DateError(f"year {year} is out of range: give a year from {YEARS[0]} to {YEARS[1]}")
+
+
+def graph_props(prefix: str) -> dict[str, str]:
+    """The properties, besides ``prefix`` itself (the first day), that hold a date."""
+    return {"latest": f"{prefix}Latest", "precision": f"{prefix}Precision",
+            "calendar": f"{prefix}Calendar"}
+
+
 def julian_to_gregorian(year: int, month: int, day: int) -> date:
-    """The Gregorian date of a Julian calendar day (proleptic, valid for any year AD)."""
+    """The Gregorian date of a Julian calendar day (proleptic, for the years in YEARS)."""
+    _check_year(year)
     if not 1 <= month <= 12:
         raise DateError(f"month {month} is not 1 to 12")
     julian_days_in_month = _calendar.monthrange(2000 if year % 4 == 0 else 2001, month)[1]
@@ -127,11 +146,12 @@ class HistoricalDate:
 
     def to_graph(self, prefix: str) -> dict[str, object]:
         """The properties the graph stores for this date under ``prefix``."""
+        props = graph_props(prefix)
         return {
             prefix: self.earliest,
-            f"{prefix}Latest": self.latest,
-            f"{prefix}Precision": self.precision.value,
-            f"{prefix}Calendar": self.calendar.value,
+            props["latest"]: self.latest,
+            props["precision"]: self.precision.value,
+            props["calendar"]: self.calendar.value,
         }
 
     @classmethod
@@ -139,11 +159,12 @@ class HistoricalDate:
         value = props.get(prefix)
         if value is None:
             return None
+        names = graph_props(prefix)
         return cls(
             earliest=_as_date(value),
-            latest=_as_date(props[f"{prefix}Latest"]),
-            precision=Precision(str(props[f"{prefix}Precision"])),
-            calendar=Calendar(str(props[f"{prefix}Calendar"])),
+            latest=_as_date(props[names["latest"]]),
+            precision=Precision(str(props[names["precision"]])),
+            calendar=Calendar(str(props[names["calendar"]])),
         )
 
 
@@ -163,6 +184,7 @@ def make_date(
 ) -> HistoricalDate:
     """A HistoricalDate from its parts in the calendar ``cal``; raises DateError if the day
     does not exist in that calendar."""
+    _check_year(year)
     if month is None:
         precision = Precision.YEAR
         first, last = (year, 1, 1), (year, 12, 31)
@@ -192,6 +214,7 @@ def _month_length(year: int, month: int, cal: Calendar) -> int:
 
 
 def _to_gregorian(year: int, month: int, day: int, cal: Calendar) -> date:
+    _check_year(year)
     if cal is Calendar.JULIAN:
         return julian_to_gregorian(year, month, day)
     try:
@@ -219,15 +242,17 @@ def parse_date(text: object) -> HistoricalDate:
     cal = CALENDAR_WORDS.get(cal_s.lower())
     if cal is None:
         raise DateError(f'unknown calendar "{cal_s}" in {s!r}: use O.S. (Julian) or N.S. (Gregorian)')
-    return make_date(
-        int(year_s), int(month_s) if month_s else None, int(day_s) if day_s else None, cal
-    )
-
-
-def parse_iso(text: str, cal: Calendar) -> date:
-    """An API date argument (yyyy-mm-dd in ``cal``) as a Gregorian date."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
-    if not match:
-        raise DateError(f"expected a date as yyyy-mm-dd, got {text!r}")
-    y, m, d = (int(g) for g in match.groups())
-    return _to_gregorian(y, m, d, cal)
+    year, month = int(year_s), int(month_s) if month_s else None
+    day = int(day_s) if day_s else None
+    # Soviet Russia skipped from 31 January to 14 February 1918; an Old Style date after that is
+    # most often a slip. Places that kept the Old Style longer (Transcaucasia, the Whites) are
+    # dated with the explicit word "Julian".
+    _check_year(year)
+    late = month is not None and (year, month, day or 1) > LAST_JULIAN_DAY
+    if cal is Calendar.JULIAN and late and cal_s.lower() != "julian":
+        raise DateError(
+            f"{s.strip()!r} is after Russia's switch to the Gregorian calendar (the day after 31 "
+            "January 1918 O.S. was 14 February 1918 N.S.): give the date in N.S., or, where the "
+            f"source really counts in the Old Style after the switch, write "
+            f"\"{s.strip().rsplit(' ', 1)[0]} Julian\"")
+    return make_date(year, month, day, cal)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schema.model import ALIGNMENT_DOCS, KINDS, Field, Kind, citations_required
+from schema.model import ALIGNMENT_DOCS, KINDS, Field, Kind
 
 HEADER = """# The graph model, for Cypher users
 
@@ -92,7 +92,7 @@ def _kind(kind: Kind) -> str:
     labels = ":".join(kind.labels)
     lines = [f"### `:{labels}`", "", kind.description, ""]
     lines += [f"Data files: section `{kind.section}`. GraphQL: type `{kind.gql}`, list "
-              f"`{kind.plural}`." + (" Cites at least one source." if citations_required(kind)
+              f"`{kind.plural}`." + (" Cites at least one source." if kind.cites_required
                                      else ""), ""]
     lines += ["| property | type | required | meaning |", "|---|---|---|---|"]
     for f in kind.props:

@@ -9,7 +9,14 @@ declaration come:
 - the Neo4j constraints and indexes (``graph/migrations.py``),
 - the graph writes (``loaders/write.py``),
 - the GraphQL types and their list filters (``api/``),
-- the model documentation for Cypher users (``revgraph docs-model`` writes docs/model.md).
+- the Cypher's labels, relationship types and properties (``graph/cypher.py``),
+- the GraphQL types and their list filters (``api/generated.py``, written by
+  ``revgraph codegen``),
+- the model documentation for Cypher users (``revgraph model-docs`` writes docs/model.md).
+
+The rules a record must keep live here too, beside the fields they constrain (a range, a
+maximum length, a relationship that may not form a cycle, what an event's kind implies), so
+that the checker in ``loaders/check.py`` applies them without knowing any field by name.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ Category = Literal["entity", "fact"]
 
 
 class Alignment(str, Enum):
-    """Which side held power, as DESIGN.md defines the values."""
+    """Which side held power: the values of the API contract (docs in ALIGNMENT_DOCS)."""
 
     RED = "RED"
     PROVISIONAL = "PROVISIONAL"
@@ -89,6 +96,21 @@ FIGURE_QUALIFIERS = ("exact", "approximate", "at-least", "at-most")
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
+# The labels every entity and every fact carries besides its own kind's.
+ENTITY_LABEL = "Entity"
+FACT_LABEL = "Fact"
+# Properties the loader adds to what the files give.
+SEARCH_TEXT = "searchText"  # entities: name and aliases folded to lowercase ASCII
+LOAD_HASH = "loadHash"  # every node: a digest of what the loader wrote, to write only changes
+START, END = "start", "end"  # the fields of a span: periods, events, roles
+POSITION = "position"  # every relationship: the order of its targets in the file
+SEARCH_INDEX = "entity_search"  # the full-text index over names and searchText
+
+# Limits that keep a record sane whatever its kind (a curator's typo, or a hostile file).
+MAX_TEXT = 2000  # characters in a name, a title or another short text
+MAX_LONG_TEXT = 20000  # characters in a note, a summary or a quotation
+MAX_COUNT = 10_000_000  # a count of seats, delegates or people
+
 
 @dataclass(frozen=True)
 class Field:
@@ -114,6 +136,10 @@ class Field:
     filter: bool = False  # offered as a filter on the kind's GraphQL list
     label_if_true: str | None = None  # a bool that adds a label (Person.historian -> :Historian)
     prop_name: str | None = None
+    minimum: float | None = None  # numbers: the smallest value allowed
+    maximum: float | None = None  # numbers: the largest value allowed
+    acyclic: bool = False  # a ref to the same kind that may not lead back to the record
+    not_above: str | None = None  # a number that may not exceed this other field's
 
     @property
     def camel(self) -> str:
@@ -129,6 +155,29 @@ class Field:
     def is_ref(self) -> bool:
         return self.type in ("ref", "refs")
 
+    @property
+    def max_length(self) -> int:
+        return MAX_LONG_TEXT if self.type == "text" else MAX_TEXT
+
+
+@dataclass(frozen=True)
+class Implies:
+    """A value of one field that fixes another: an event of kind "battle" is fighting."""
+
+    field: str
+    values: tuple[str, ...]
+    then: str
+    value: object
+
+
+@dataclass(frozen=True)
+class NoOverlap:
+    """Periods of a kind that share ``group_by`` may overlap only when both are ``unless``."""
+
+    group_by: str
+    unless: str
+    who: str  # the field that names each period's holder in the message
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -143,6 +192,9 @@ class Kind:
     plural: str | None = None  # the GraphQL list field, e.g. "controlPeriods"
     id_from: tuple[str, ...] = ()  # facts: the fields an id is derived from when none is given
     name_from: str | None = None  # entities whose name is another field (a source's title)
+    cites_required: bool = False  # every record must cite a source
+    implies: tuple[Implies, ...] = ()
+    no_overlap: NoOverlap | None = None
 
     @property
     def gql(self) -> str:
@@ -150,7 +202,7 @@ class Kind:
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return (self.name, "Entity" if self.category == "entity" else "Fact")
+        return (self.name, ENTITY_LABEL if self.category == "entity" else FACT_LABEL)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -168,10 +220,10 @@ class Kind:
 
 
 ENTITY_LABELS = ("Place", "Party", "Person", "Organization", "Soviet", "Event", "Source")
-ACTOR_LABELS = ("Organization", "Soviet", "Party", "Person")
 
 # Fields every kind shares, declared once and added below.
-ID = Field("id", "str", "A stable, readable slug: lowercase letters, digits and hyphens.")
+ID = Field("id", "str", "A stable, readable id: a slug of lowercase letters, digits and hyphens "
+           "(for a fact without one, made from its key fields).")
 NAME = Field("name", "str", "The name most English-language histories use.", required=True,
              index=True)
 ALIASES = Field(
@@ -203,7 +255,7 @@ def _entity(name: str, section: str, description: str, *fields: Field, **kw: obj
 def _fact(name: str, section: str, description: str, *fields: Field, **kw: object) -> Kind:
     return Kind(
         name, section, "fact", description, (ID, *fields, CONFIDENCE_FIELD, NOTE),
-        **kw,  # type: ignore[arg-type]
+        cites_required=True, **kw,  # type: ignore[arg-type]
     )
 
 
@@ -227,10 +279,12 @@ PLACE = _entity(
     "A city, town, province, region or country of the former Russian empire.",
     Field("kind", "enum", "city, town, province, region or country.", required=True,
           choices=PLACE_KINDS, filter=True, index=True),
-    Field("lat", "float", "Latitude in decimal degrees (WGS 84).", required=True),
-    Field("lon", "float", "Longitude in decimal degrees (WGS 84).", required=True),
+    Field("lat", "float", "Latitude in decimal degrees (WGS 84).", required=True,
+          minimum=-90, maximum=90),
+    Field("lon", "float", "Longitude in decimal degrees (WGS 84).", required=True,
+          minimum=-180, maximum=180),
     Field("in", "ref", "The province, region or country it belonged to in 1917.",
-          targets=("Place",), rel="PART_OF", reverse="contains", filter=True,
+          targets=("Place",), rel="PART_OF", reverse="contains", filter=True, acyclic=True,
           reverse_description="The places that belonged to this one."),
     plural="places",
 )
@@ -238,7 +292,7 @@ PLACE = _entity(
 PARTY = _entity(
     "Party", "parties", "A political party or a faction of one.",
     Field("faction_of", "ref", "The party this is a faction of.", targets=("Party",),
-          rel="FACTION_OF", reverse="factions",
+          rel="FACTION_OF", reverse="factions", acyclic=True,
           reverse_description="The factions of this party."),
     plural="parties",
 )
@@ -284,9 +338,11 @@ EVENT = _entity(
           index=True),
     Field("places", "refs", "Where it happened.", targets=("Place",), rel="AT", reverse="events",
           filter=True, reverse_description="The events that happened here."),
-    Field("start", "date", "When it began.", index=True),
-    Field("end", "date", "When it ended.", index=True),
+    Field(START, "date", "When it began.", index=True),
+    Field(END, "date", "When it ended.", index=True),
     plural="events",
+    cites_required=True,
+    implies=(Implies("kind", FIGHTING_EVENT_KINDS, "fighting", True),),
 )
 
 CONTROL = _fact(
@@ -300,13 +356,14 @@ CONTROL = _fact(
           reverse_description="The places this one held, and when."),
     Field("alignment", "enum", "The side the controller was on.", required=True,
           choices=tuple(a.value for a in Alignment), filter=True, index=True),
-    Field("start", "date", "When it began; unknown if absent.", index=True),
-    Field("end", "date", "When it ended; unknown or beyond the data if absent.", index=True),
+    Field(START, "date", "When it began; unknown if absent.", index=True),
+    Field(END, "date", "When it ended; unknown or beyond the data if absent.", index=True),
     Field("disputed", "bool", "Contested at the time, or sources disagree.", default=False,
           filter=True),
     graphql_name="ControlPeriod",
     plural="controlPeriods",
     id_from=("place", "controller", "start"),
+    no_overlap=NoOverlap(group_by="place", unless="disputed", who="controller"),
 )
 
 COMPOSITION = _fact(
@@ -320,9 +377,12 @@ COMPOSITION = _fact(
           reverse_description="This party's shares in soviets, congresses and councils."),
     Field("date", "date", "When.", required=True, index=True),
     Field("majority", "bool", "Whether the party held a majority."),
-    Field("share", "float", "The party's share, as a fraction from 0 to 1."),
-    Field("seats", "int", "Seats or delegates the party held."),
-    Field("of", "int", "Out of how many seats or delegates.", prop_name="ofTotal"),
+    Field("share", "float", "The party's share, as a fraction from 0 to 1.", minimum=0,
+          maximum=1),
+    Field("seats", "int", "Seats or delegates the party held.", minimum=0, maximum=MAX_COUNT,
+          not_above="of"),
+    Field("of", "int", "Out of how many seats or delegates.", prop_name="ofTotal", minimum=1,
+          maximum=MAX_COUNT),
     Field("description", "text", "The source's own words for the share."),
     plural="compositions",
     id_from=("body", "party", "date"),
@@ -336,8 +396,8 @@ ROLE = _fact(
     Field("organization", "ref", "In which organisation, soviet or party.",
           targets=("Organization", "Soviet", "Party"), rel="IN_ORGANIZATION", reverse="members",
           filter=True, reverse_description="People's offices and memberships in this body."),
-    Field("start", "date", "From.", index=True),
-    Field("end", "date", "To.", index=True),
+    Field(START, "date", "From.", index=True),
+    Field(END, "date", "To.", index=True),
     plural="roles",
     id_from=("person", "role", "organization", "start"),
 )
@@ -365,7 +425,7 @@ FIGURE = _fact(
     Field("measure", "str", "What is counted, as a slug: soviets, delegates, crowd...",
           required=True, filter=True),
     Field("label", "str", "What the number means, in words.", required=True),
-    Field("value", "float", "The number.", required=True),
+    Field("value", "float", "The number.", required=True, minimum=0, maximum=1e12),
     Field("qualifier", "enum", "exact, approximate, at-least or at-most.",
           choices=FIGURE_QUALIFIERS, default="exact"),
     Field("date", "date", "When the number held.", required=True, index=True),
@@ -395,19 +455,16 @@ KINDS: tuple[Kind, ...] = (
 KIND_BY_SECTION: dict[str, Kind] = {k.section: k for k in KINDS}
 KIND_BY_LABEL: dict[str, Kind] = {k.name: k for k in KINDS}
 ENTITY_KINDS = tuple(k for k in KINDS if k.category == "entity")
-FACT_KINDS = tuple(k for k in KINDS if k.category == "fact")
 
-# Citations: every fact and event cites at least one source; entities may.
+# Citations: every fact and event cites at least one source; entities may. A citation is a
+# relationship (record)-[:CITES {quote, locator, position}]->(:Source).
 CITES_REL = "CITES"
+CITATIONS = "citations"  # the data files' key
 CITATION_FIELDS = (
-    Field("source", "ref", "The source cited.", required=True, targets=("Source",)),
+    Field("source", "ref", "The source cited.", required=True, targets=(SOURCE.name,)),
     Field("quote", "text", "A short passage copied verbatim from the source."),
     Field("locator", "str", "Page, chapter, section or article title."),
 )
-
-
-def citations_required(kind: Kind) -> bool:
-    return kind.category == "fact" or kind.name == "Event"
 
 
 def reverse_fields(label: str) -> list[tuple[Kind, Field]]:

@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from api.app import build_schema  # noqa: E402
 from api.context import Context  # noqa: E402
-from graph.db import open_driver  # noqa: E402
-from graph.settings import settings  # noqa: E402
+from graph.db import open_driver, target  # noqa: E402
+from schema.config import Config  # noqa: E402
 
 
 class Recorder(Context):
@@ -55,7 +55,7 @@ def record(graphql: str) -> list[tuple[str, dict[str, Any]]]:
     from neo4j import AsyncGraphDatabase
 
     async def run() -> list[tuple[str, dict[str, Any]]]:
-        s = settings()
+        s = target(Config.from_env())
         async with AsyncGraphDatabase.driver(s.uri, auth=(s.user, s.password)) as driver:
             context = Recorder(driver=driver, database=s.database, timeout=10)
             result = await build_schema().execute(graphql, context_value=context)
@@ -134,7 +134,7 @@ def main() -> None:
 
     port = free_port()
     api = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
+        [sys.executable, "-m", "uvicorn", "api.app:app_from_env", "--factory", "--host",
          "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT, env={**os.environ},
     )
@@ -148,7 +148,7 @@ def main() -> None:
                 except httpx.TransportError:
                     pass
                 time.sleep(0.1)
-            s = settings()
+            s = target(Config.from_env())
             with open_driver(s) as driver:
                 print(f"Neo4j: {s.uri}   API: {url}   runs: {args.runs} "
                       f"(after {args.warmup} warm-up)\n")

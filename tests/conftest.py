@@ -9,8 +9,11 @@ Where it comes from, first that applies:
    (REVGRAPH_TEST_BOLT_PORT, default 17687; REVGRAPH_TEST_HTTP_PORT, default 17474), started for
    the session and stopped after it.
 
-Each test that writes starts from an empty graph (``empty_graph``); tests that only read share
-a graph loaded once per module (``loaded_graph``).
+Every test that uses Neo4j is marked ``neo4j`` (by the fixtures it asks for), so that
+``pytest -m "not neo4j"`` runs the rest with no server. The graph's content is tracked: a test
+asking for ``loaded_graph`` or ``mini_graph`` gets that dataset whatever ran before it (it is
+loaded again only when something else was there), and ``empty_graph`` gives a test that writes an
+empty graph. Tests can run in any order (``pytest -p random_order --random-order``).
 """
 
 from __future__ import annotations
@@ -22,13 +25,22 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph.db import open_driver
+from graph.db import Target, open_driver
 from graph.migrations import migrate
 from graph.server import pinned_versions
-from graph.settings import PROJECT_ROOT, Settings
+from schema.config import Config
 
-DATA = PROJECT_ROOT / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
 MINI = Path(__file__).parent / "fixtures" / "mini"
+NEO4J_FIXTURES = {"neo4j_settings", "driver", "empty_graph", "mini_graph", "loaded_graph", "api",
+                  "live_api"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if NEO4J_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.neo4j)
 
 
 def _docker_answers() -> bool:
@@ -42,50 +54,62 @@ def _docker_answers() -> bool:
         return False
 
 
+def test_config() -> Config:
+    """The local test server's settings: its own folder and ports, so it never touches the
+    graph of `make run`."""
+    env = os.environ
+    return Config.from_env({}, home=Path(env.get("REVGRAPH_TEST_HOME", ROOT / ".revgraph-test")),
+                           bolt_port=int(env.get("REVGRAPH_TEST_BOLT_PORT", "17687")),
+                           http_port=int(env.get("REVGRAPH_TEST_HTTP_PORT", "17474")),
+                           neo4j_heap=env.get("REVGRAPH_NEO4J_HEAP", "1g"),
+                           neo4j_pagecache=env.get("REVGRAPH_NEO4J_PAGECACHE", "512m"),
+                           **({"cache": Path(env["REVGRAPH_CACHE"])}
+                              if env.get("REVGRAPH_CACHE") else {}))
+
+
+test_config.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
 @pytest.fixture(scope="session")
-def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def neo4j_settings() -> Iterator[Target]:
     uri = os.environ.get("NEO4J_TEST_URI")
     if uri:
-        yield Settings(uri=uri, user=os.environ.get("NEO4J_TEST_USER", "neo4j"),
-                       password=os.environ.get("NEO4J_TEST_PASSWORD", ""),
-                       database=os.environ.get("NEO4J_TEST_DATABASE", "neo4j"), local=False)
+        yield Target(uri=uri, user=os.environ.get("NEO4J_TEST_USER", "neo4j"),
+                     password=os.environ.get("NEO4J_TEST_PASSWORD", ""),
+                     database=os.environ.get("NEO4J_TEST_DATABASE", "neo4j"), local=False)
         return
     if os.environ.get("REVGRAPH_TEST_DOCKER", "auto") != "off" and _docker_answers():
         from testcontainers.neo4j import Neo4jContainer
 
         image = f"neo4j:{pinned_versions()['neo4j']}-community"
         with Neo4jContainer(image) as container:
-            yield Settings(uri=container.get_connection_url(), user="neo4j",
-                           password=container.password, database="neo4j", local=False)
+            yield Target(uri=container.get_connection_url(), user="neo4j",
+                         password=container.password, database="neo4j", local=False)
         return
     from graph.server import LocalServer
 
-    saved = {k: os.environ.get(k) for k in ("REVGRAPH_HOME", "REVGRAPH_BOLT_PORT",
-                                            "REVGRAPH_HTTP_PORT")}
-    os.environ["REVGRAPH_HOME"] = os.environ.get("REVGRAPH_TEST_HOME",
-                                                 str(PROJECT_ROOT / ".revgraph-test"))
-    os.environ["REVGRAPH_BOLT_PORT"] = os.environ.get("REVGRAPH_TEST_BOLT_PORT", "17687")
-    os.environ["REVGRAPH_HTTP_PORT"] = os.environ.get("REVGRAPH_TEST_HTTP_PORT", "17474")
-    server = LocalServer()
+    server = LocalServer(test_config())
     started = server.start()
     try:
-        yield Settings(uri=server.bolt_uri, user=server.user, password=server.password(),
-                       database="neo4j", local=True)
+        yield Target(uri=server.bolt_uri, user=server.user, password=server.password(),
+                     database="neo4j", local=True)
     finally:
         if started:
             server.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+
+
+class GraphState:
+    """What the test database holds now: a dataset's path, or None when unknown."""
+
+    content: Path | None = None
 
 
 @pytest.fixture(scope="session")
-def driver(neo4j_settings: Settings) -> Iterator[Driver]:
+def driver(neo4j_settings: Target) -> Iterator[Driver]:
     with open_driver(neo4j_settings) as d:
         d.verify_connectivity()
         migrate(d, neo4j_settings.database)
+        GraphState.content = None
         yield d
 
 
@@ -95,47 +119,51 @@ def wipe(driver: Driver, database: str) -> None:
 
 
 @pytest.fixture
-def empty_graph(driver: Driver, neo4j_settings: Settings) -> Iterator[tuple[Driver, str]]:
+def empty_graph(driver: Driver, neo4j_settings: Target) -> Iterator[tuple[Driver, str]]:
     """An empty graph (constraints and indexes kept) for a test that writes."""
     wipe(driver, neo4j_settings.database)
+    GraphState.content = None
     yield driver, neo4j_settings.database
+    GraphState.content = None  # whatever the test wrote
 
 
-def _load(driver: Driver, database: str, path: Path) -> None:
-    from loaders.validate import validate_paths
-    from loaders.write import load
+def _holding(driver: Driver, database: str, path: Path) -> tuple[Driver, str]:
+    if GraphState.content != path:
+        from loaders.validate import validate_paths
+        from loaders.write import load
 
-    wipe(driver, database)
-    load(driver, database, validate_paths([path]))
-
-
-@pytest.fixture(scope="module")
-def mini_graph(driver: Driver, neo4j_settings: Settings) -> tuple[Driver, str]:
-    """The small test dataset, loaded once for a module of read-only tests."""
-    _load(driver, neo4j_settings.database, MINI)
-    return driver, neo4j_settings.database
+        wipe(driver, database)
+        GraphState.content = None
+        load(driver, database, validate_paths([path]))
+        GraphState.content = path
+    return driver, database
 
 
-@pytest.fixture(scope="module")
-def loaded_graph(driver: Driver, neo4j_settings: Settings) -> tuple[Driver, str]:
-    """The project's whole dataset (data/), loaded once for a module of read-only tests."""
-    _load(driver, neo4j_settings.database, DATA)
-    return driver, neo4j_settings.database
+@pytest.fixture
+def mini_graph(driver: Driver, neo4j_settings: Target) -> tuple[Driver, str]:
+    """The small test dataset, for read-only tests (loaded when not already there)."""
+    return _holding(driver, neo4j_settings.database, MINI)
 
 
-@pytest.fixture(scope="module")
-def api(neo4j_settings: Settings) -> Iterator[object]:
+@pytest.fixture
+def loaded_graph(driver: Driver, neo4j_settings: Target) -> tuple[Driver, str]:
+    """The project's whole dataset (data/), for read-only tests (loaded when not there)."""
+    return _holding(driver, neo4j_settings.database, DATA)
+
+
+@pytest.fixture(scope="session")
+def api(neo4j_settings: Target) -> Iterator[object]:
     """A client of the ASGI app (lifespan run), talking to the test Neo4j."""
     from starlette.testclient import TestClient
 
     from api.app import create_app
 
-    with TestClient(create_app(neo4j_settings)) as client:
+    with TestClient(create_app(Config(), neo4j_settings)) as client:
         yield client
 
 
-@pytest.fixture(scope="module")
-def live_api(neo4j_settings: Settings) -> Iterator[str]:
+@pytest.fixture(scope="session")
+def live_api(neo4j_settings: Target) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, for the browser test."""
     import socket
     import threading
@@ -148,8 +176,8 @@ def live_api(neo4j_settings: Settings) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(neo4j_settings), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(Config(), neo4j_settings),
+                                           host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

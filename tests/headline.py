@@ -67,8 +67,9 @@ def _record() -> None:
     from starlette.testclient import TestClient
 
     from api.app import create_app
+    from schema.config import Config
 
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(Config.from_env())) as client:
         ANSWERS.write_text(json.dumps(answers(client), ensure_ascii=False, indent=1,
                                       sort_keys=True) + "\n")
     print(f"Wrote {ANSWERS}")

@@ -220,13 +220,14 @@ def test_every_type_and_field_has_a_description(api):
     assert missing == []
 
 
-def test_cors_is_configurable(neo4j_settings, monkeypatch):
+def test_cors_is_configurable(neo4j_settings):
     from starlette.testclient import TestClient
 
     from api.app import create_app
+    from schema.config import Config
 
-    monkeypatch.setenv("REVGRAPH_CORS_ORIGINS", "https://maps.example")
-    with TestClient(create_app(neo4j_settings)) as client:
+    config = Config.from_env({"REVGRAPH_CORS_ORIGINS": "https://maps.example"})
+    with TestClient(create_app(config, neo4j_settings)) as client:
         response = client.options("/graphql", headers={
             "Origin": "https://maps.example", "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "content-type"})

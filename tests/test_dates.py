@@ -96,7 +96,7 @@ def test_malformed_dates(text, message):
 
 def test_model_docs_are_current():
     """docs/model.md is generated from schema/model.py: run `revgraph model-docs`."""
-    from graph.settings import PROJECT_ROOT
     from schema.docs import render
+    from tests.conftest import ROOT
 
-    assert (PROJECT_ROOT / "docs" / "model.md").read_text() == render()
+    assert (ROOT / "docs" / "model.md").read_text() == render()

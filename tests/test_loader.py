@@ -187,6 +187,147 @@ CASES = {
             kind: strike
             citations: [{source: pipes-1999, quote: "words"}]
         """, "citations.source: unknown reference 'pipes-1999'"),
+
+    # -- hostile or careless files (issue 8): each a clear error, nothing written -------------
+    "a Julian date in year 1": (
+        """
+        events:
+          - id: early
+            name: Early
+            kind: strike
+            start: 0001-01-01 O.S.
+            citations: [{source: figes-1996}]
+        """, "extra.yaml:6: start: year 1 is out of range"),
+    "a Julian date in year 9999": (
+        """
+        events:
+          - id: late
+            name: Late
+            kind: strike
+            start: 9999-12-31 O.S.
+            citations: [{source: figes-1996}]
+        """, "extra.yaml:6: start: year 9999 is out of range"),
+    "an Old Style date after the switch": (
+        """
+        events:
+          - id: skipped-day
+            name: A day that never was
+            kind: strike
+            start: 1918-02-05 O.S.
+            citations: [{source: figes-1996}]
+        """, "extra.yaml:6: start: '1918-02-05 O.S.' is after Russia's switch"),
+    "a count that overflows": (
+        """
+        composition:
+          - body: kursk-mrc
+            party: bolsheviks
+            date: 1917-11 O.S.
+            seats: 99999999999999999999999
+            citations: [{source: figes-1996}]
+        """, "extra.yaml:6: seats: 99999999999999999999999 is out of range"),
+    "a negative count": (
+        """
+        composition:
+          - body: kursk-mrc
+            party: bolsheviks
+            date: 1917-11 O.S.
+            seats: -3
+            citations: [{source: figes-1996}]
+        """, "extra.yaml:6: seats: -3 is out of range"),
+    "more seats than there are": (
+        """
+        composition:
+          - body: kursk-mrc
+            party: bolsheviks
+            date: 1917-11 O.S.
+            seats: 500
+            of: 10
+            citations: [{source: figes-1996}]
+        """, "extra.yaml:6: seats: seats 500 is more than of 10"),
+    "a share over one": (
+        """
+        composition:
+          - body: kursk-mrc
+            party: bolsheviks
+            date: 1917-11 O.S.
+            share: 90
+            citations: [{source: figes-1996}]
+        """, "extra.yaml:6: share: 90 is out of range: share is from 0 to 1"),
+    "a place inside itself": (
+        """
+        places:
+          - id: ouroboros
+            name: Ouroboros
+            kind: city
+            lat: 50.0
+            lon: 30.0
+            in: ouroboros
+        """, "extra.yaml:8: in: a cycle: ouroboros -> ouroboros"),
+    "places inside each other": (
+        """
+        places:
+          - id: east-town
+            name: East Town
+            kind: town
+            lat: 50.0
+            lon: 30.0
+            in: west-town
+          - id: west-town
+            name: West Town
+            kind: town
+            lat: 50.0
+            lon: 31.0
+            in: east-town
+        """, "extra.yaml:8: in: a cycle: east-town -> west-town -> east-town"),
+    "factions of each other": (
+        """
+        parties:
+          - id: left-wing
+            name: Left wing
+            faction_of: right-wing
+          - id: right-wing
+            name: Right wing
+            faction_of: left-wing
+        """, "extra.yaml:5: faction_of: a cycle: left-wing -> right-wing -> left-wing"),
+    "a quotation of ten thousand words": (
+        """
+        events:
+          - id: long-quote
+            name: Long quote
+            kind: strike
+            citations: [{source: figes-1996, quote: "%s"}]
+        """ % ("word " * 10000), "citations.quote: 49,999 characters, over the limit"),
+    "a key given twice": (
+        """
+        places:
+          - id: twice
+            name: Twice
+            name: Twice again
+            kind: city
+            lat: 50.0
+            lon: 30.0
+        """, "extra.yaml:5: 'name' is given twice in this mapping (first at line 4)"),
+    "a NUL byte in a name": (
+        """
+        places:
+          - id: nul
+            name: "Nul\\0byte"
+            kind: city
+            lat: 50.0
+            lon: 30.0
+        """, "extra.yaml:4: name: contains a control character"),
+    "a billion laughs": (
+        """
+        a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+        b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+        c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+        places:
+          - id: laughs
+            name: *c
+        """, "extra.yaml:3: YAML aliases (*name) are not allowed"),
+    "nested twenty thousand deep": (
+        "places: " + "[" * 20000 + "]" * 20000 + "\n",
+        "extra.yaml:1: nested more than 50 levels deep"),
 }
 
 
@@ -195,6 +336,27 @@ def test_validation_errors_name_file_line_field(case, data_dir):
     text, expected = CASES[case]
     problems = problems_of(data_dir, write(data_dir, text))
     assert any(expected in p for p in problems), problems
+
+
+def test_a_symlink_out_of_the_data_folder_is_refused(data_dir, tmp_path):
+    outside = write(tmp_path, CASES["duplicate id"][0], "outside.yaml")
+    (data_dir / "linked.yaml").symlink_to(outside)
+    with pytest.raises(FileNotFoundError, match="a symlink to .* outside"):
+        validate_paths([data_dir])
+
+
+def test_a_file_over_the_size_limit_is_refused(data_dir, monkeypatch):
+    import loaders.read
+
+    monkeypatch.setattr(loaders.read, "MAX_FILE_BYTES", 100)
+    problems = problems_of(data_dir)
+    assert any("over the limit of 100: split it" in p for p in problems), problems
+
+
+def test_a_file_not_in_utf8_is_refused(data_dir):
+    (data_dir / "latin1.yaml").write_bytes("places:\n  - id: k\n    name: K\xf6ln\n".encode("latin-1"))
+    problems = problems_of(data_dir)
+    assert any("latin1.yaml:3: not UTF-8 text" in p for p in problems), problems
 
 
 def test_all_errors_are_reported_at_once(data_dir):
@@ -208,13 +370,20 @@ def test_all_errors_are_reported_at_once(data_dir):
     assert "duplicate id 'kursk': already defined at" in text and "c.yaml:3" in text
 
 
-def test_a_failed_load_leaves_the_graph_as_it_was(empty_graph, data_dir):
+def test_a_load_that_neo4j_refuses_leaves_the_graph_as_it_was(empty_graph, data_dir):
+    """A failure in the database itself (here Neo4j refusing a map as a property value, which
+    no valid file can produce) rolls the whole load back."""
+    from neo4j.exceptions import Neo4jError
+
     driver, database = empty_graph
     load(driver, database, validate_paths([data_dir]))
     before = fingerprint(driver, database)
-    write(data_dir, CASES["unknown reference"][0])
-    with pytest.raises(ValidationFailed):
-        load(driver, database, validate_paths([data_dir]))
+    dataset = validate_paths([data_dir])
+    for record in dataset.records:
+        record.props["name"] = f"{record.props.get('name')} (changed)"
+    dataset.records[-1].props["name"] = {"not": "a property value"}
+    with pytest.raises(Neo4jError):
+        load(driver, database, dataset)
     assert fingerprint(driver, database) == before
 
 

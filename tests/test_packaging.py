@@ -1,9 +1,9 @@
 """The versions pinned in one place agree with the places that repeat them for users."""
 
 from graph.server import pinned_versions
-from graph.settings import PROJECT_ROOT
+from tests.conftest import ROOT
 
 
 def test_docker_compose_runs_the_pinned_neo4j():
-    compose = (PROJECT_ROOT / "docker-compose.yml").read_text()
+    compose = (ROOT / "docker-compose.yml").read_text()
     assert f"neo4j:{pinned_versions()['neo4j']}-community" in compose

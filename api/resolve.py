@@ -1,0 +1,148 @@
+"""What the generated types' fields do: walk a relationship, walk one backwards, look a node
+up, page through a filtered list. Each is batched or one round trip; the Cypher is graph/'s."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.types import Info
+from unidecode import unidecode
+
+from api.context import Context, NodeData
+from api.types import Connection, Edge, Order, PageInfo
+from graph import queries
+from schema import dates as d
+from schema.model import Field, Kind
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+class UserInputError(GraphQLError):
+    """A mistake in the request that the user can fix; its message is shown as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def to_gregorian(day: date | None, calendar: d.Calendar) -> date | None:
+    """An API date argument, given in ``calendar``, as the Gregorian day the graph uses."""
+    if day is None:
+        return None
+    if calendar is d.Calendar.GREGORIAN:
+        return day
+    try:
+        return d.julian_to_gregorian(day.year, day.month, day.day)
+    except d.DateError as exc:
+        raise UserInputError(f"{day.isoformat()} is not a julian date: {exc}") from None
+
+
+def wrap(node: NodeData | None) -> Any:
+    """The GraphQL object for a node, of its kind's type."""
+    if node is None:
+        return None
+    from api.generated import TYPES
+
+    return TYPES[node.label](_n=node)
+
+
+async def one(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> Any:
+    nodes = await info.context.outgoing(kind, f, root._n.id)
+    return wrap(nodes[0]) if nodes else None
+
+
+async def many(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> list[Any]:
+    return [wrap(n) for n in await info.context.outgoing(kind, f, root._n.id)]
+
+
+def is_dated(kind: Kind) -> bool:
+    return any(f.name == "start" for f in kind.fields)
+
+
+async def reverse(info: Info[Context, None], root: Any, source: Kind, f: Field,
+                  on: date | None = None,
+                  calendar: d.Calendar = d.Calendar.GREGORIAN) -> list[Any]:
+    """The ``source`` records whose field ``f`` points at ``root``; for periods, with ``on``,
+    only those holding that day."""
+    nodes = await info.context.incoming(root._n.kind, source, f, root._n.id,
+                                        to_gregorian(on, calendar), is_dated(source))
+    return [wrap(n) for n in nodes]
+
+
+async def lookup(info: Info[Context, None], kind: Kind, node_id: str) -> Any:
+    node = await info.context.node(str(node_id))
+    return wrap(node) if node is not None and node.label == kind.name else None
+
+
+async def facts(info: Info[Context, None], root: Any) -> list[Any]:
+    return [wrap(n) for n in await info.context.citing(root._n.id)]
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+def encode_cursor(offset: int) -> str:
+    return base64.b64encode(f"offset:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        text = base64.b64decode(cursor.encode(), validate=True).decode()
+        kind, _, value = text.partition(":")
+        if kind != "offset" or not value.isdigit() or len(value) > 12:
+            raise ValueError
+        return int(value) + 1
+    except (ValueError, UnicodeDecodeError):
+        raise UserInputError(f"invalid cursor {cursor!r:.60}: use a cursor this API returned") from None
+
+
+async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
+               filters: dict[str, Any], since: date | None, until: date | None,
+               calendar: d.Calendar, source: str | None, sort_by: Enum, order: Order,
+               first: int, after: str | None) -> Connection[Any]:
+    """A filtered, sorted page of ``kind``; ``filters`` maps a field's name to the value
+    asked for (None: not asked)."""
+    if first < 0 or first > MAX_PAGE:
+        raise UserInputError(f"first must be between 0 and {MAX_PAGE}, got {first}")
+    skip = decode_cursor(after)
+    conditions: list[str] = []
+    values: dict[str, Any] = {"skip": skip, "limit": first}
+    if name:
+        conditions.append(queries.name_condition("name"))
+        values["name"] = unidecode(name).lower()
+    for field_name, value in filters.items():
+        if value is None:
+            continue
+        f = kind.field(field_name)
+        param = f"f_{field_name}"
+        if f.is_ref:
+            conditions.append(queries.ref_condition(kind, f, param))
+            values[param] = str(value)
+        else:
+            conditions.append(queries.prop_condition(f, param))
+            values[param] = value.value if isinstance(value, Enum) else value
+    values["from"] = to_gregorian(since, calendar)
+    values["to"] = to_gregorian(until, calendar)
+    if values["from"] is not None or values["to"] is not None:
+        conditions.append(queries.overlap_condition(kind))
+    if source:
+        conditions.append(queries.cites_condition("source"))
+        values["source"] = str(source)
+    cypher = queries.list_query(kind, conditions, sort_by.value, order is Order.DESC)
+    rows = await info.context.read(cypher, **values)
+    total = rows[0]["total"] if rows else 0
+    items = [wrap(NodeData(kind.name, p)) for p in (rows[0]["page"] if rows else [])]
+    edges = [Edge(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(items)]
+    return Connection(
+        edges=edges, nodes=items, total_count=total,
+        page_info=PageInfo(
+            has_next_page=skip + len(items) < total, has_previous_page=skip > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )

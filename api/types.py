@@ -1,0 +1,181 @@
+"""The GraphQL types every kind shares: dates in both calendars, citations, the Node, Entity
+and Fact interfaces (their fields' descriptions taken from the model), and the generic Relay
+connection. The per-kind types are in ``api/generated.py``."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import Context, NodeData
+from schema import dates as d
+from schema.model import ALIASES, ALIGNMENT_DOCS, CONFIDENCE_FIELD, ID, NAME, NOTE, SOURCE
+from schema.model import Alignment as _Alignment
+
+if TYPE_CHECKING:
+    from api.generated import Source
+
+# The model's enums, made GraphQL enums in place (strawberry.enum returns the class itself).
+strawberry.enum(
+    d.Calendar,
+    description="The calendar a date is stated in. Russia used the Julian calendar (Old Style) "
+    "until 31 January 1918; the next day was 14 February 1918 (Gregorian, New Style).",
+)
+strawberry.enum(d.Precision, name="DatePrecision",
+                description="How precisely a source states a date: a day, a month or a year.")
+strawberry.enum(_Alignment, description="Which side held power. "
+                + " ".join(f"{k}: {v}" for k, v in ALIGNMENT_DOCS.items()))
+Calendar = d.Calendar
+DatePrecision = d.Precision
+Alignment = _Alignment
+
+
+def _serialize_date(value: date | str) -> str:
+    # A Julian day may not exist as a Gregorian date (1900-02-29 O.S.): it is kept as text.
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _parse_date(value: object) -> date:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date as \"yyyy-mm-dd\", got {value!r:.40}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r:.40} is not a date as yyyy-mm-dd") from None
+
+
+DateScalar = strawberry.scalar(
+    name="Date", description="A day as yyyy-mm-dd (ISO 8601).",
+    serialize=_serialize_date, parse_value=_parse_date,
+)
+
+
+@strawberry.type(description="A date shown in both calendars, with its precision.")
+class HistoricalDate:
+    gregorian: date = strawberry.field(
+        description="The (first) day in the Gregorian calendar (New Style).")
+    julian: date = strawberry.field(description="The same day in the Julian calendar (Old Style).")
+    precision: d.Precision = strawberry.field(
+        description="Whether the source gives a day, a month or a year.")
+    edtf: str = strawberry.field(
+        description="Extended Date/Time Format (Library of Congress), Gregorian: a day, month or "
+        "year, or for a month or year stated in the Julian calendar the interval of its days.")
+    calendar: d.Calendar = strawberry.field(
+        description="The calendar the source stated the date in.")
+    text: str = strawberry.field(description='The date as stated, e.g. "1917-10-25 O.S.".')
+    latest_gregorian: date = strawberry.field(
+        description="The last day of the span (equals `gregorian` for a day).")
+
+
+def historical(node: NodeData, prop: str) -> HistoricalDate | None:
+    """A stored date (its four properties) as the API shows it."""
+    hd = d.HistoricalDate.from_graph(node.props, prop)
+    if hd is None:
+        return None
+    return HistoricalDate(
+        gregorian=hd.gregorian, julian=hd.julian, precision=hd.precision,  # type: ignore[arg-type]
+        edtf=hd.edtf, calendar=hd.calendar, text=hd.text, latest_gregorian=hd.latest,
+    )
+
+
+@strawberry.type(description="A source cited for a fact, with the words it uses.")
+class Citation:
+    source: Annotated[Source, strawberry.lazy("api.generated")] = strawberry.field(
+        description="The work cited.")
+    quote: str | None = strawberry.field(
+        description="A short passage copied verbatim from the source.")
+    locator: str | None = strawberry.field(
+        description="Page, chapter, section or article title, where known.")
+
+
+@strawberry.interface(description="Anything in the graph with a stable id.")
+class Node:
+    _n: strawberry.Private[NodeData]
+
+    @strawberry.field(description=ID.description)
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(self._n.id)
+
+    @strawberry.field(description=NOTE.description)
+    def note(self) -> str | None:
+        value = self._n.props.get(NOTE.prop)
+        return None if value is None else str(value)
+
+    @strawberry.field(description="The sources cited for this node.")
+    async def citations(self, info: Info[Context, None]) -> list[Citation]:
+        from api.generated import wrap
+
+        rows = await info.context.citations(self._n.kind, self._n.id)
+        return [Citation(source=wrap(NodeData(SOURCE.name, r["source"])), quote=r["quote"],
+                         locator=r["locator"]) for r in rows]
+
+
+@strawberry.interface(
+    description="A person, place, party, organisation, soviet, event or source.")
+class Entity(Node):
+    @strawberry.field(description=NAME.description)
+    def name(self) -> str:
+        return str(self._n.props.get(NAME.prop, ""))
+
+    @strawberry.field(description=ALIASES.description)
+    def aliases(self) -> list[str]:
+        return list(self._n.props.get(ALIASES.prop) or [])
+
+
+@strawberry.enum(description=CONFIDENCE_FIELD.description)
+class Confidence(Enum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@strawberry.interface(
+    description="A fact a source asserts: control of a place, a party's share in a soviet, a "
+    "person's role, a participation, a figure or a claim. Every fact cites a source.")
+class Fact(Node):
+    @strawberry.field(description=CONFIDENCE_FIELD.description)
+    def confidence(self) -> Confidence:
+        return Confidence(self._n.props.get(CONFIDENCE_FIELD.prop, CONFIDENCE_FIELD.default))
+
+
+# -- pagination --------------------------------------------------------------------------------
+
+@strawberry.type(description="Where a page sits in the whole list (Relay).")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first item.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last item: pass it as `after` for the next page.")
+
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="An item in a list, with its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` to get the items after this.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list, with the total count of all that match.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The page, with cursors (Relay).")
+    nodes: list[T] = strawberry.field(description="The page, without cursors.")
+    page_info: PageInfo = strawberry.field(
+        description="Whether there are more pages, and cursors.")
+    total_count: int = strawberry.field(description="How many match, on all pages.")
+
+
+@strawberry.enum(description="Sort order.")
+class Order(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+def enum_value(enum: type[Enum], value: Any) -> Any:
+    return None if value is None else enum(value)

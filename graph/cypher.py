@@ -1,0 +1,113 @@
+"""Cypher written with the model's names, and the fragments every query shares.
+
+A query is written as a template whose labels, relationship types and properties are the
+model's, in braces: ``{Place}`` is the label, ``{Control.place}`` the relationship type of the
+field ``place`` of ``Control`` (for a property field, its property), ``{Control.start.latest}``
+the property holding a date's last day, ``{Entity}``/``{Fact}`` the shared labels,
+``{Cites}`` and ``{Cites.quote}`` the citation relationship and its properties. Lower-case
+names are fragments passed in by keyword. ``cypher()`` fills them in once, at import, and an
+unknown name fails there, so a renamed field cannot leave a query pointing at nothing.
+
+Cypher's own braces (maps, projections, subqueries) are never a bare name in braces, so they
+are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schema import dates
+from schema.model import (
+    CITATION_FIELDS,
+    CITES_REL,
+    END,
+    ENTITY_LABEL,
+    FACT_LABEL,
+    KINDS,
+    LOAD_HASH,
+    POSITION,
+    SEARCH_INDEX,
+    SEARCH_TEXT,
+    START,
+    Field,
+)
+
+
+def _field_names(prefix: str, f: Field) -> dict[str, str]:
+    if f.is_ref:
+        assert f.rel is not None
+        return {f"{prefix}.{f.name}": f.rel}
+    names = {f"{prefix}.{f.name}": f.prop}
+    if f.type == "date":
+        names |= {f"{prefix}.{f.name}.{part}": prop
+                  for part, prop in dates.graph_props(f.prop).items()}
+    return names
+
+
+def _names() -> dict[str, str]:
+    names = {ENTITY_LABEL: ENTITY_LABEL, FACT_LABEL: FACT_LABEL,
+             f"{ENTITY_LABEL}.{SEARCH_TEXT}": SEARCH_TEXT, "Node.loadHash": LOAD_HASH,
+             "Node.id": "id", "Rel.position": POSITION, "Index.search": SEARCH_INDEX,
+             "Cites": CITES_REL}
+    names |= {f"Cites.{f.name}": f.name for f in CITATION_FIELDS if not f.is_ref}
+    for kind in KINDS:
+        names[kind.name] = kind.name
+        for f in kind.fields:
+            names |= _field_names(kind.name, f)
+            if f.label_if_true:
+                names[f.label_if_true] = f.label_if_true
+    return names
+
+
+NAMES = _names()
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*(?:\.\w+){0,2})\}")
+
+
+class UnknownName(KeyError):
+    pass
+
+
+def cypher(template: str, **fragments: str) -> str:
+    """The template with the model's names and the given fragments filled in."""
+    def fill(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key in fragments:
+            return fragments[key]
+        if key in NAMES:
+            return NAMES[key]
+        raise UnknownName(f"{{{key}}} is not a name of the model (schema/model.py) nor a "
+                          f"fragment given ({', '.join(fragments) or 'none'})")
+    return _PLACEHOLDER.sub(fill, template)
+
+
+# -- the temporal predicates, written once ---------------------------------------------------
+
+def _latest(prop: str) -> str:
+    return dates.graph_props(prop)["latest"]
+
+
+def holds_on(var: str, day: str) -> str:
+    """A period (``start``/``end``, half-open) holds on a Gregorian day: it began on or
+    before it (or its start is unknown) and had not ended by it. A period that ends on a day
+    is over on that day."""
+    return (f"({var}.{START} IS NULL OR {var}.{START} <= {day}) "
+            f"AND ({var}.{END} IS NULL OR {var}.{END} > {day})")
+
+
+def overlaps(var: str, since: str, until: str, on: str | None = None) -> str:
+    """A dated node overlaps the range [since, until] (Gregorian, either bound may be null).
+
+    A node has a span (``start``/``end``) or, given ``on``, a single date property (its own
+    day, month or year). A span whose start is unknown may have begun any time; a node with
+    no date at all matches no range."""
+    if on is None:
+        begins = f"({var}.{START} IS NULL OR {var}.{START} <= {until})"
+        ends = f"coalesce({var}.{_latest(END)}, {var}.{_latest(START)})"
+    else:
+        begins, ends = f"{var}.{on} <= {until}", f"{var}.{_latest(on)}"
+    return f"({until} IS NULL OR {begins}) AND ({since} IS NULL OR {ends} >= {since})"
+
+
+def label_of(var: str) -> str:
+    """The kind's label of a node (not Entity, Fact or Historian)."""
+    return f"[l IN labels({var}) WHERE l IN $labels][0]"

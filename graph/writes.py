@@ -1,0 +1,43 @@
+"""The loader's Cypher: every write, batched with UNWIND, one home per statement.
+
+Names in braces are the model's (see graph/cypher.py).
+"""
+
+from __future__ import annotations
+
+from graph.cypher import cypher, label_of
+from schema.model import Kind
+
+# What the graph holds now: each managed node's id, kind and load hash.
+EXISTING = cypher("""
+MATCH (n) WHERE n:{Entity} OR n:{Fact}
+RETURN n.id AS id, {label} AS label, n.{Node.loadHash} AS hash
+""", label=label_of("n"))
+
+
+def delete(kind: Kind) -> str:
+    return cypher(f"UNWIND $ids AS id MATCH (n:{{{kind.name}}} {{id: id}}) DETACH DELETE n")
+
+
+def upsert(kind: Kind) -> str:
+    """Write nodes of ``kind`` whole: their properties, their labels (the shared one, and
+    those a true flag adds), and no outgoing relationships (written next)."""
+    flags = "".join(
+        f" REMOVE n:{f.label_if_true} FOREACH (_ IN CASE WHEN '{f.label_if_true}' IN row.extra "
+        f"THEN [1] ELSE [] END | SET n:{f.label_if_true})"
+        for f in kind.fields if f.label_if_true
+    )
+    return cypher(
+        f"UNWIND $rows AS row MERGE (n:{{{kind.name}}} {{id: row.id}}) "
+        f"SET n = row.props, n:{kind.labels[1]}{flags} "
+        "WITH n OPTIONAL MATCH (n)-[r]->() DELETE r"
+    )
+
+
+def relate(start: str, rel_type: str, end: str) -> str:
+    """Relationships ``(start)-[rel_type]->(end)`` between nodes given by id, with props."""
+    return (
+        f"UNWIND $rows AS row MATCH (a:{start} {{id: row.from}}) "
+        f"MATCH (b:{end} {{id: row.to}}) "
+        f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.props"
+    )

@@ -1,0 +1,393 @@
+"""The model's rules, applied to raw records from any reader.
+
+Each rule is declared in ``schema/model.py`` beside the field it constrains (types, choices,
+ranges, lengths, references and their targets, relationships that may not form a cycle, what an
+event kind implies, which periods may not overlap); nothing here names a field of the model.
+Every problem says where (file and line), which field, and what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from loaders.read import LineDict, Location, Problem, RawRecord
+from schema.dates import DateError, HistoricalDate, parse_date
+from schema.model import (
+    CITATION_FIELDS,
+    CITATIONS,
+    ID_PATTERN,
+    KIND_BY_SECTION,
+    Field,
+    Kind,
+)
+
+CITATION_KEYS = tuple(f.name for f in CITATION_FIELDS)
+_FIELDS = {f.name: f for f in CITATION_FIELDS}
+INT64 = 2**63 - 1
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Citation:
+    source: str
+    quote: str | None
+    locator: str | None
+    location: Location
+
+
+@dataclass
+class Record:
+    """One checked record: what the graph will hold for it."""
+
+    kind: Kind
+    id: str
+    props: dict[str, Any]
+    refs: dict[str, list[str]]
+    citations: list[Citation]
+    dates: dict[str, HistoricalDate]
+    location: Location
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def loc(self, field_name: str) -> Location:
+        return Location(self.location.file, self.lines.get(field_name, self.location.line))
+
+
+def suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# -- one record ------------------------------------------------------------------------------
+
+def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
+    """The record a raw record stands for, or None with its problems added."""
+    item, display = raw.values, raw.location.file
+    kind = KIND_BY_SECTION.get(raw.section)
+    if kind is None:
+        problems.append(Problem(Location(display, raw.section_line or raw.location.line),
+                                raw.section, f"unknown section{suggest(raw.section, KIND_BY_SECTION)}"
+                                f"; expected one of: {', '.join(KIND_BY_SECTION)}"))
+        return None
+    start = len(problems)
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Problem(Location(display, item.line_of(key)), key, message))
+
+    known = {f.name for f in kind.fields} | {CITATIONS}
+    for key in item:
+        if key not in known:
+            bad(key, f"unknown field for {kind.section}{suggest(key, known)}; "
+                     f"expected one of: {', '.join(sorted(known))}")
+
+    props: dict[str, Any] = {}
+    refs: dict[str, list[str]] = {}
+    dates: dict[str, HistoricalDate] = {}
+    for f in kind.fields:
+        value = item.get(f.name)
+        if value is None or (value == [] and not f.required):
+            if f.required and not (f.name == "id" and kind.category == "fact"):
+                bad(f.name, f"required field is missing ({f.description})")
+            elif f.default is not None and not f.is_ref:
+                props[f.prop] = list(f.default) if isinstance(f.default, tuple) else f.default
+            continue
+        checked = check_value(f, value, _reporter(bad, f.name))
+        if checked is None:
+            continue
+        if f.is_ref:
+            refs[f.name] = checked
+        elif f.type == "date":
+            dates[f.name] = checked
+            props.update(checked.to_graph(f.prop))
+        else:
+            props[f.prop] = checked
+
+    for rule in kind.implies:
+        if props.get(kind.field(rule.field).prop) in rule.values:
+            then = kind.field(rule.then)
+            if then.name in item and item[then.name] != rule.value:
+                bad(then.name, f"a {kind.section} record with {rule.field} "
+                               f"{props[kind.field(rule.field).prop]!r} has {then.name} "
+                               f"{rule.value!r}: remove '{then.name}: {item[then.name]}'")
+            props[then.prop] = rule.value
+
+    for f in kind.fields:
+        if f.not_above and f.prop in props and kind.field(f.not_above).prop in props:
+            limit = props[kind.field(f.not_above).prop]
+            if props[f.prop] > limit:
+                bad(f.name, f"{f.name} {props[f.prop]} is more than {f.not_above} {limit}")
+
+    citations = _check_citations(kind, item, display, problems)
+
+    if kind.name_from and "name" not in props and kind.name_from in item:
+        props["name"] = props.get(kind.name_from)
+
+    if len(problems) > start:
+        return None
+    record_id = props.get("id") or derived_id(kind, item)
+    props["id"] = record_id
+    if "start" in dates and "end" in dates and dates["end"].latest < dates["start"].earliest:
+        bad("end", f"ends ({dates['end'].text}) before it starts ({dates['start'].text})")
+        return None
+    return Record(kind, record_id, props, refs, citations, dates, raw.location,
+                  dict(item.key_lines))
+
+
+def _reporter(bad: Callable[[str, str], None], key: str) -> Callable[[str], None]:
+    """``bad`` with the field's name filled in: what a value check reports through."""
+    def report(message: str) -> None:
+        bad(key, message)
+    return report
+
+
+def derived_id(kind: Kind, item: dict[str, Any]) -> str:
+    """A fact's id when the file gives none: its kind and key fields, readable where short."""
+    parts = []
+    for name in kind.id_from:
+        value = item.get(name)
+        if isinstance(value, list):
+            value = "+".join(str(v) for v in value)
+        text = re.sub(r"[^a-z0-9.+-]+", "-", str(value if value is not None else "").lower())
+        text = text.strip("-")
+        if len(text) > 40:
+            text = hashlib.sha1(text.encode()).hexdigest()[:10]
+        parts.append(text or "none")
+    return "/".join([kind.section, *parts])
+
+
+def _text(f: Field, value: Any, bad: Callable[[str], None]) -> str | None:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        bad(f"expected text, got {value!r:.80}")
+        return None
+    text = str(value).strip()
+    if len(text) > f.max_length:
+        bad(f"{len(text):,} characters, over the limit of {f.max_length:,} for {f.name}: "
+            "shorten it (a quotation is a short passage, not the whole text)")
+        return None
+    if _CONTROL.search(text):
+        bad("contains a control character (such as a NUL byte): remove it")
+        return None
+    return text
+
+
+def _number(f: Field, value: Any, bad: Callable[[str], None]) -> bool:
+    low = f.minimum if f.minimum is not None else -INT64
+    high = f.maximum if f.maximum is not None else INT64
+    if not low <= value <= high:
+        bad(f"{value} is out of range: {f.name} is from {low:g} to {high:g}")
+        return False
+    return True
+
+
+def check_value(f: Field, value: Any, bad: Callable[[str], None]) -> Any:
+    """The value a field holds, checked against its type and the model's limits, or None."""
+    t = f.type
+    if t in ("str", "text"):
+        text = _text(f, value, bad)
+        if text is not None and f.name == "id" and not ID_PATTERN.match(text):
+            bad(f"{text!r} is not a valid id: use lowercase letters, digits and hyphens, "
+                "like 'kursk-soviet'")
+            return None
+        return text
+    if t == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            bad(f"expected a whole number, got {value!r:.80}")
+            return None
+        return value if _number(f, value, bad) else None
+    if t == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            bad(f"expected a number, got {value!r:.80}")
+            return None
+        return float(value) if _number(f, value, bad) else None
+    if t == "bool":
+        if not isinstance(value, bool):
+            bad(f"expected true or false, got {value!r:.80}")
+            return None
+        return value
+    if t == "enum":
+        if str(value) not in f.choices:
+            bad(f"{value!r:.80} is not one of: {', '.join(f.choices)}"
+                f"{suggest(str(value), f.choices)}")
+            return None
+        return str(value)
+    if t == "date":
+        try:
+            return parse_date(value)
+        except DateError as exc:
+            bad(str(exc))
+            return None
+    if t == "strs":
+        values = value if isinstance(value, list) else None
+        if values is None or not all(isinstance(v, (str, int)) for v in values):
+            bad(f"expected a list of text, like [Petrograd, St Petersburg], got {value!r:.80}")
+            return None
+        texts = [_text(f, v, bad) for v in values]
+        return None if None in texts else texts
+    if t == "ref":
+        if not isinstance(value, str):
+            bad(f"expected the id of a {' or '.join(f.targets)}, got {value!r:.80}")
+            return None
+        return [value]
+    if t == "refs":
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            bad(f"expected a list of ids of {' or '.join(f.targets)}, got {value!r:.80}")
+            return None
+        return values
+    raise AssertionError(t)
+
+
+def _check_citations(kind: Kind, item: LineDict, display: str,
+                     problems: list[Problem]) -> list[Citation]:
+    value = item.get(CITATIONS)
+    line = item.line_of(CITATIONS)
+    if value is None or value == []:
+        if kind.cites_required:
+            problems.append(Problem(Location(display, item.line), CITATIONS,
+                                    "missing citation: every fact and event cites at least one "
+                                    "source (citations: [{source: SOURCE-ID, quote: ...}])"))
+        return []
+    if not isinstance(value, list):
+        problems.append(Problem(Location(display, line), CITATIONS,
+                                "expected a list of citations"))
+        return []
+    out = []
+    for c in value:
+        if isinstance(c, str):
+            out.append(Citation(c, None, None, Location(display, line)))
+            continue
+        if not isinstance(c, LineDict):
+            problems.append(Problem(Location(display, line), CITATIONS,
+                                    f"expected a citation {{source, quote, locator}}, got {c!r:.80}"))
+            continue
+        where = Location(display, c.line)
+        for key in c:
+            if key not in CITATION_KEYS:
+                problems.append(Problem(Location(display, c.line_of(key)), f"{CITATIONS}.{key}",
+                                        f"unknown field; expected {', '.join(CITATION_KEYS)}"))
+        source = c.get("source")
+        if not isinstance(source, str):
+            problems.append(Problem(where, f"{CITATIONS}.source",
+                                    "required: the id of the source cited"))
+            continue
+        texts: dict[str, str | None] = {}
+        for key in ("quote", "locator"):
+            if c.get(key) is None:
+                texts[key] = None
+                continue
+            at = Location(display, c.line_of(key))
+
+            def bad(name: str, message: str, at: Location = at) -> None:
+                problems.append(Problem(at, f"{CITATIONS}.{name}", message))
+            texts[key] = _text(_FIELDS[key], c[key], _reporter(bad, key))
+        out.append(Citation(source, texts["quote"], texts["locator"], where))
+    return out
+
+
+# -- across records ----------------------------------------------------------------------------
+
+def check_dataset(records: list[Record]) -> list[Problem]:
+    """Checks across records: duplicate ids, unknown references, cycles, overlaps."""
+    problems: list[Problem] = []
+    first: dict[str, Record] = {}
+    for r in records:
+        if r.id in first:
+            other = first[r.id]
+            problems.append(Problem(r.loc("id"), "id",
+                                    f"duplicate id {r.id!r}: already defined at {other.location}"))
+        else:
+            first[r.id] = r
+    for r in records:
+        for f in r.kind.refs:
+            for target in r.refs.get(f.name, []):
+                problems.extend(_check_ref(r, f.name, f.targets, target, first))
+        for c in r.citations:
+            problems.extend(_check_ref(r, f"{CITATIONS}.source", _FIELDS["source"].targets,
+                                       c.source, first, c.location))
+    problems.extend(_check_cycles(records, first))
+    problems.extend(_check_overlaps(records))
+    return problems
+
+
+def _check_ref(r: Record, name: str, targets: tuple[str, ...], target: str,
+               known: dict[str, Record], where: Location | None = None) -> list[Problem]:
+    loc = where or r.loc(name.split(".")[0])
+    other = known.get(target)
+    if other is None:
+        return [Problem(loc, name, f"unknown reference {target!r}: no {' or '.join(targets)} "
+                                   f"has this id{suggest(target, known)}")]
+    if other.kind.name not in targets:
+        return [Problem(loc, name, f"{target!r} is a {other.kind.name} (at {other.location}); "
+                                   f"expected a {' or '.join(targets)}")]
+    return []
+
+
+def _check_cycles(records: list[Record], by_id: dict[str, Record]) -> list[Problem]:
+    """A field marked acyclic (a place in a province, a faction of a party) may not lead back
+    to where it started."""
+    problems = []
+    for r in records:
+        for f in r.kind.refs:
+            if not f.acyclic or not r.refs.get(f.name):
+                continue
+            seen, current = [r.id], r
+            while current.refs.get(f.name):
+                nxt = by_id.get(current.refs[f.name][0])
+                if nxt is None or nxt.kind is not r.kind:
+                    break
+                if nxt.id == r.id:
+                    chain = " -> ".join([*seen, r.id])
+                    problems.append(Problem(r.loc(f.name), f.name,
+                                            f"a cycle: {chain}; one of these is wrong"))
+                    break
+                if nxt.id in seen:
+                    break  # a cycle that does not pass through r: reported from its members
+                seen.append(nxt.id)
+                current = nxt
+    return problems
+
+
+def _check_overlaps(records: list[Record]) -> list[Problem]:
+    """Periods that a kind says may not overlap (control of one place) must both be marked
+    (disputed) when they do."""
+    groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for r in records:
+        rule = r.kind.no_overlap
+        if rule is not None:
+            groups[(r.kind.name, r.refs[rule.group_by][0])].append(r)
+    problems = []
+    for (_, key), periods in groups.items():
+        rule = periods[0].kind.no_overlap
+        assert rule is not None
+        unless = periods[0].kind.field(rule.unless).prop
+        # A period whose start is unknown cannot be placed in time: it is not compared.
+        periods = sorted((r for r in periods if "start" in r.dates), key=_start)
+        for i, a in enumerate(periods):
+            for b in periods[i + 1:]:
+                if _start(b) >= _end(a):
+                    break
+                if not (a.props.get(unless) and b.props.get(unless)):
+                    problems.append(Problem(
+                        b.loc("start"), rule.unless,
+                        f"{b.kind.section} of {key!r} by {b.refs[rule.who][0]!r} overlaps the "
+                        f"period by {a.refs[rule.who][0]!r} at {a.location}: mark both "
+                        f"'{rule.unless}: true', or correct the dates"))
+    return problems
+
+
+_MIN = "0001-01-01"
+
+
+def _start(r: Record) -> str:
+    d = r.dates.get("start")
+    return d.earliest.isoformat() if d else _MIN
+
+
+def _end(r: Record) -> str:
+    d = r.dates.get("end")
+    return d.earliest.isoformat() if d else "9999-12-31"

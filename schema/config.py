@@ -1,0 +1,143 @@
+"""Every setting revgraph reads, declared once with its default and help (as Datasette's
+SETTINGS). The environment is read in one place, ``Config.from_env``, called at the edge (the
+CLI, the ASGI factory, the test fixtures) and the result passed in; no module reads the
+environment at import.
+
+Paths are relative to the working directory (where ``make run`` runs), never to the installed
+code, so an installed wheel keeps its data beside the user's project and not in site-packages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used; the message names it and what to give."""
+
+
+def _setting(env: str, default: Any, help: str, *aliases: str) -> Any:
+    return field(default=default, metadata={"env": env, "help": help, "aliases": aliases})
+
+
+@dataclass(frozen=True)
+class Config:
+    # -- which Neo4j ----------------------------------------------------------------------
+    neo4j_uri: str = _setting(
+        "NEO4J_URI", "",
+        "Any Neo4j 5 (bolt://, neo4j://, neo4j+s:// ...). Empty: the project's own local server.")
+    neo4j_user: str = _setting("NEO4J_USER", "neo4j", "The user for NEO4J_URI.", "NEO4J_USERNAME")
+    neo4j_password: str = _setting("NEO4J_PASSWORD", "", "The password for NEO4J_URI.")
+    neo4j_database: str = _setting("NEO4J_DATABASE", "neo4j", "The database to use.")
+    # -- the local server -----------------------------------------------------------------
+    home: Path = _setting(
+        "REVGRAPH_HOME", Path(".revgraph"),
+        "The project data folder: the local Neo4j's store, logs and password, the API's pid.")
+    cache: Path = _setting(
+        "REVGRAPH_CACHE", Path.home() / ".cache" / "revgraph",
+        "Where Neo4j's jars from Maven Central are kept, once per version, for every clone.")
+    bolt_port: int = _setting("REVGRAPH_BOLT_PORT", 7687, "The local server's Bolt port.")
+    http_port: int = _setting("REVGRAPH_HTTP_PORT", 7474,
+                              "The local server's HTTP port (Neo4j Browser).")
+    neo4j_heap: str = _setting("REVGRAPH_NEO4J_HEAP", "2g", "The local server's Java heap.")
+    neo4j_pagecache: str = _setting("REVGRAPH_NEO4J_PAGECACHE", "1g",
+                                    "The local server's page cache.")
+    # -- the data -------------------------------------------------------------------------
+    data: Path = _setting("REVGRAPH_DATA", Path("data"),
+                          "The data files' folder, loaded by `revgraph load` without arguments.")
+    # -- the API --------------------------------------------------------------------------
+    query_timeout: float = _setting("REVGRAPH_QUERY_TIMEOUT", 10.0,
+                                    "Seconds a Cypher query of the API may run.")
+    max_depth: int = _setting("REVGRAPH_MAX_DEPTH", 10, "The deepest GraphQL query accepted.")
+    max_cost: int = _setting(
+        "REVGRAPH_MAX_COST", 20000,
+        "The highest estimated cost of a GraphQL query accepted (fields times list sizes).")
+    cors_origins: tuple[str, ...] = _setting(
+        "REVGRAPH_CORS_ORIGINS", (),
+        "Origins allowed to call the API from a browser, comma-separated (none by default).")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """The settings from ``environ`` (default: the process environment), then
+        ``overrides`` by field name."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            for name in (f.metadata["env"], *f.metadata["aliases"]):
+                raw = environ.get(name)
+                if raw:
+                    values[f.name] = _parse(f, name, raw)
+                    break
+        values.update(overrides)
+        return cls(**values).resolved()
+
+    def resolved(self) -> Config:
+        """The same settings with every path made absolute (from the working directory)."""
+        paths: dict[str, Any] = {f.name: Path(getattr(self, f.name)).expanduser().resolve()
+                                 for f in dataclasses.fields(self) if isinstance(f.default, Path)}
+        return dataclasses.replace(self, **paths)
+
+    @property
+    def local(self) -> bool:
+        """Whether revgraph uses its own local server (no NEO4J_URI)."""
+        return not self.neo4j_uri
+
+    def with_(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes).resolved()
+
+
+def _parse(f: dataclasses.Field[Any], name: str, raw: str) -> Any:
+    kind: Callable[[str], Any]
+    default = f.default
+    if isinstance(default, bool):
+        kind = _boolean
+    elif isinstance(default, int):
+        kind = int
+    elif isinstance(default, float):
+        kind = float
+    elif isinstance(default, Path):
+        kind = Path
+    elif isinstance(default, tuple):
+        def kind(text: str) -> tuple[str, ...]:
+            return tuple(p.strip() for p in text.split(",") if p.strip())
+    else:
+        kind = str
+    try:
+        return kind(raw)
+    except ValueError:
+        expected = type(default).__name__ if not isinstance(default, Path) else "path"
+        raise ConfigError(f"{name}={raw!r}: expected a {expected} ({f.metadata['help']})") from None
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
+@dataclass(frozen=True)
+class SettingDoc:
+    env: str
+    default: str
+    help: str
+
+
+def settings_docs() -> Iterator[SettingDoc]:
+    """Each setting's variable, default and help, for `revgraph settings` and the docs."""
+    for f in dataclasses.fields(Config):
+        default = f.default
+        if isinstance(default, tuple):
+            shown = ",".join(default) or "(none)"
+        elif isinstance(default, Path) and default.is_absolute():
+            shown = str(default).replace(str(Path.home()), "~")
+        else:
+            shown = str(default) if default != "" else "(empty)"
+        names = " or ".join((f.metadata["env"], *f.metadata["aliases"]))
+        yield SettingDoc(names, shown, f.metadata["help"])
