@@ -349,6 +349,12 @@ def check_dataset(records: list[Record]) -> list[Problem]:
             problems.extend(_check_ref(r, "citations.source", ("Source",), c.source, first,
                                        c.location))
     problems.extend(_check_overlaps(records))
+    from loaders import dataset_checks as dc  # here: it imports Problem and Record from this module
+
+    problems.extend(dc.check_same_names(records))
+    problems.extend(dc.check_shared_aliases(records))
+    problems.extend(dc.check_missing_starts(records))
+    problems.extend(dc.check_vague_starts_after_rising(records))
     return problems
 
 
