@@ -38,7 +38,7 @@ CORE = DATA / "core.yaml"
 OUTPUT = DATA / "encyclopedia-articles.yaml"
 
 LANGUAGES = {"English": "en", "Russian": "ru", "Finnish": "fi", "Polish": "pl",
-             "Romanian": "ro", "Ukrainian": "uk", "German": "de"}
+             "Romanian": "ro", "Ukrainian": "uk", "German": "de", "Italian": "it"}
 LANGUAGE_NAMES = {code: name for name, code in LANGUAGES.items()}
 
 # What a locator may say after the title that is a place inside the article, not its title.
@@ -76,8 +76,11 @@ class Article:
             }
         page = quote(self.title.replace(" ", "_"), safe="()_,'-:.!")
         language = "" if self.lang == "en" else f"{LANGUAGE_NAMES[self.lang]} "
+        # The work is named with its encyclopedia: "Wikipedia: Kursk" says whose word it is (and a
+        # bare "Kursk" would outrank the city itself in the API's name search).
         return {
-            "id": self.id, "title": self.title, "kind": "encyclopedia", "year": 2024,
+            "id": self.id, "title": f"{language}Wikipedia: {self.title}", "kind": "encyclopedia",
+            "year": 2024,
             "url": f"https://{self.lang}.wikipedia.org/wiki/{page}",
             "note": f"A {language}Wikipedia article. The year is the one the former umbrella "
                     "source 'wikipedia' gave for the curators' reading; the model has no field "
