@@ -224,6 +224,14 @@ class Source(Entity):
     def url(self) -> str | None:
         return self._n.props.get('url')
 
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return await resolve.many(info, self, SOURCE, SOURCE.field("distinct_from"))
+
+    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+    def shared_aliases(self) -> list[str]:
+        return list(self._n.props.get('sharedAliases') or [])
+
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
     async def controlled(
         self, info: Info[Context, None],
@@ -266,6 +274,14 @@ class Place(Entity):
     @strawberry.field(description='The province, region or country it belonged to in 1917.', name='in')
     async def in_(self, info: Info[Context, None]) -> Place | None:
         return await resolve.one(info, self, PLACE, PLACE.field("in"))
+
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return await resolve.many(info, self, PLACE, PLACE.field("distinct_from"))
+
+    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+    def shared_aliases(self) -> list[str]:
+        return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The places that belonged to this one.')
     async def contains(self, info: Info[Context, None]) -> list[Place]:
@@ -322,6 +338,14 @@ class Party(Entity):
     async def faction_of(self, info: Info[Context, None]) -> Party | None:
         return await resolve.one(info, self, PARTY, PARTY.field("faction_of"))
 
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return await resolve.many(info, self, PARTY, PARTY.field("distinct_from"))
+
+    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+    def shared_aliases(self) -> list[str]:
+        return list(self._n.props.get('sharedAliases') or [])
+
     @strawberry.field(description='The factions of this party.')
     async def factions(self, info: Info[Context, None]) -> list[Party]:
         return await resolve.reverse(info, self, PARTY, PARTY.field("faction_of"))
@@ -373,6 +397,14 @@ class Person(Entity):
     def died(self) -> HistoricalDate | None:
         return historical(self._n, 'died')
 
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return await resolve.many(info, self, PERSON, PERSON.field("distinct_from"))
+
+    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+    def shared_aliases(self) -> list[str]:
+        return list(self._n.props.get('sharedAliases') or [])
+
     @strawberry.field(description='The works this person wrote.')
     async def works(self, info: Info[Context, None]) -> list[Source]:
         return await resolve.reverse(info, self, SOURCE, SOURCE.field("authors"))
@@ -420,6 +452,14 @@ class Organization(Entity):
     async def place(self, info: Info[Context, None]) -> Place | None:
         return await resolve.one(info, self, ORGANIZATION, ORGANIZATION.field("place"))
 
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return await resolve.many(info, self, ORGANIZATION, ORGANIZATION.field("distinct_from"))
+
+    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+    def shared_aliases(self) -> list[str]:
+        return list(self._n.props.get('sharedAliases') or [])
+
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
     async def controlled(
         self, info: Info[Context, None],
@@ -462,6 +502,14 @@ class Soviet(Entity):
     @strawberry.field(description='city, province, region, national or other.')
     def level(self) -> SovietLevel | None:
         return enum_value(SovietLevel, self._n.props.get('level'))
+
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return await resolve.many(info, self, SOVIET, SOVIET.field("distinct_from"))
+
+    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+    def shared_aliases(self) -> list[str]:
+        return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
     async def controlled(
@@ -517,6 +565,14 @@ class Event(Entity):
     @strawberry.field(description='When it ended.')
     def end(self) -> HistoricalDate | None:
         return historical(self._n, 'end')
+
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return await resolve.many(info, self, EVENT, EVENT.field("distinct_from"))
+
+    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+    def shared_aliases(self) -> list[str]:
+        return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
     async def controlled(

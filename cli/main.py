@@ -282,15 +282,26 @@ def migrate() -> None:
 
 
 @app.command()
-def report(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def report(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    quality: Annotated[bool, typer.Option("--quality", help="The data-quality figures instead.")] = False,
+) -> None:
     """Counts per kind, facts per source, places without control data, low-confidence facts."""
     from graph.db import connect
     from graph.queries import report as query
+
+    if quality:
+        from graph.quality import quality as query  # the same printing, other figures
 
     with handled(), connect(config()) as (driver, database):
         data = query(driver, database)
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    if quality:
+        from graph.quality import render
+
+        sys.stdout.write("".join(line + "\n" for line in render(data)))  # unwrapped, for diffs
         return
     t = Table("kind", "count", title="nodes per kind")
     for row in data["kinds"]:

@@ -311,6 +311,10 @@ def check_dataset(records: list[Record]) -> list[Problem]:
                                        c.source, first, c.location))
     problems.extend(_check_cycles(records, first))
     problems.extend(_check_overlaps(records))
+    from loaders import dataset_checks as dc  # it imports Record from here
+
+    for check in dc.CHECKS:
+        problems.extend(check(records))
     return problems
 
 

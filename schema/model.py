@@ -243,11 +243,25 @@ CONFIDENCE_FIELD = Field(
 )
 
 
+# Declarations that make the dataset checks (loaders/dataset_checks.py) accept a name or an
+# alias two entities share: they are known to be different things.
+DISTINCT_FROM = Field(
+    "distinct_from", "refs",
+    "Entities with the same name or alias that are known to be different things.",
+    targets=ENTITY_LABELS, rel="DISTINCT_FROM",
+)
+SHARED_ALIASES = Field(
+    "shared_aliases", "strs",
+    "Aliases this entity knowingly shares with another (each must list it here).", default=(),
+)
+
+
 def _entity(name: str, section: str, description: str, *fields: Field, **kw: object) -> Kind:
     name_field = NAME if "name_from" not in kw else replace(NAME, required=False)
     return Kind(
         name, section, "entity", description,
-        (replace(ID, required=True), name_field, ALIASES, *fields, NOTE),
+        (replace(ID, required=True), name_field, ALIASES, *fields, DISTINCT_FROM, SHARED_ALIASES,
+         NOTE),
         **kw,  # type: ignore[arg-type]
     )
 

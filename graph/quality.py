@@ -1,0 +1,73 @@
+"""The data-quality report (`revgraph report --quality`): how far the facts can be trusted.
+
+One query, one round trip. "Cited records" are the facts (:Fact) and the events, the two that
+must cite a source; confidence exists on facts only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neo4j import Driver
+
+from graph.cypher import cypher
+from graph.db import read
+
+_VAGUE = ["MONTH", "YEAR"]
+
+QUALITY = cypher("""
+CALL () {
+  MATCH (f:{Fact})
+  WITH coalesce(f.{Control.confidence}, 'high') AS confidence, count(*) AS count
+  ORDER BY confidence
+  RETURN collect({confidence: confidence, count: count}) AS byConfidence
+}
+CALL () {
+  MATCH (c:{Control})
+  RETURN count(c) AS controlPeriods,
+         count(CASE WHEN c.{Control.start.precision} IN $vague THEN 1 END) AS vagueStarts,
+         count(CASE WHEN c.{Control.end.precision} IN $vague THEN 1 END) AS vagueEnds,
+         count(CASE WHEN c.{Control.start} IS NULL THEN 1 END) AS periodsWithoutStart,
+         count(CASE WHEN c.{Control.disputed} THEN 1 END) AS disputedPeriods
+}
+CALL () {
+  MATCH (p:{Place}) WHERE p.{Place.kind} IN ['city', 'town']
+    AND NOT (p)<-[:{Control.place}]-(:{Control})
+  WITH p ORDER BY p.id
+  RETURN collect(p.id) AS citiesWithoutControl
+}
+CALL () {
+  MATCH (n) WHERE n:{Fact} OR n:{Event}
+  OPTIONAL MATCH (n)-[:{Cites}]->(s:{Source})
+  WITH n, collect(DISTINCT s.{Source.kind}) AS kinds, count(DISTINCT s) AS sources
+  RETURN count(n) AS citedRecords,
+         count(CASE WHEN sources = 1 THEN 1 END) AS oneSourceOnly,
+         count(CASE WHEN sources > 0 AND all(k IN kinds WHERE k = 'encyclopedia') THEN 1 END)
+           AS encyclopediaOnly
+}
+RETURN byConfidence, controlPeriods, vagueStarts, vagueEnds, periodsWithoutStart,
+       disputedPeriods, citiesWithoutControl, citedRecords, oneSourceOnly, encyclopediaOnly
+""")
+
+
+def quality(driver: Driver, database: str) -> dict[str, Any]:
+    """The figures of `revgraph report --quality`."""
+    return read(driver, database, QUALITY, vague=_VAGUE)[0]
+
+
+def render(data: dict[str, Any]) -> list[str]:
+    """The report as plain lines, in the order a reviewer reads it."""
+    conf = ", ".join(f"{r['confidence']} {r['count']}" for r in data["byConfidence"]) or "none"
+    cities = data["citiesWithoutControl"]
+    return [
+        f"facts by confidence: {conf}",
+        f"control periods: {data['controlPeriods']} "
+        f"(start of month/year precision: {data['vagueStarts']}, "
+        f"end of month/year precision: {data['vagueEnds']}, "
+        f"without a start: {data['periodsWithoutStart']})",
+        f"disputed control periods: {data['disputedPeriods']}",
+        f"cities and towns without control data ({len(cities)}): {', '.join(cities) or 'none'}",
+        f"facts and events: {data['citedRecords']}; citing one source only: "
+        f"{data['oneSourceOnly']}; whose only sources are encyclopedias: "
+        f"{data['encyclopediaOnly']}",
+    ]
