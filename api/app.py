@@ -1,4 +1,5 @@
-"""The ASGI app: GraphQL (strawberry) at /graphql with an offline playground, on Starlette.
+"""The ASGI app: GraphQL at /graphql (with an offline playground for browsers), /health and
+/ready, on Starlette.
 
 ``create_app(config)`` takes its settings; ``app_from_env()`` is the factory uvicorn calls,
 the one place the API reads the environment.
@@ -6,6 +7,8 @@ the one place the API reads the environment.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -13,32 +16,42 @@ from pathlib import Path
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from strawberry.asgi import GraphQL
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
-from api.context import Context
+from api import logs
 from api.generated import TYPES
-from api.limits import extensions
-from api.playground import playground_html
+from api.http import UNAVAILABLE_MESSAGE, HttpLimits, graphql_endpoint
+from api.limits import Limits, extensions
 from api.query import Query
 from api.types import DateScalar
 from graph.db import Target, open_async_driver, target
 from schema.config import Config
 
 STATIC = Path(__file__).with_name("static")  # package data, shipped with the code
+log = logging.getLogger("revgraph.api")
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        """Strawberry logs a traceback for every error, a user's mistakes included; the
+        masking extension logs the real faults instead (api/limits.py)."""
 
 
 def build_schema(config: Config | None = None) -> strawberry.Schema:
     config = config or Config()
-    return strawberry.Schema(query=Query, types=list(TYPES.values()),
-                             extensions=extensions(config.max_depth, config.max_cost),
+    limits = Limits(config.max_depth, config.max_cost, config.max_aliases)
+    return Schema(query=Query, types=list(TYPES.values()),
+                             extensions=extensions(limits, config.max_tokens),
                              config=StrawberryConfig(scalar_map={date: DateScalar}))
 
 
@@ -47,47 +60,57 @@ def sdl() -> str:
     return build_schema().as_str() + "\n"
 
 
-class RevgraphGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: strawberry.Schema, state: dict[str, Any], timeout: float) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
-        self.state = state
-        self.timeout = timeout
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(driver=self.state["driver"], database=self.state["database"],
-                       timeout=self.timeout)
-
-    async def render_graphql_ide(self, request: Any) -> Any:
-        return HTMLResponse(playground_html())
-
-
 def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
     """The app for ``config``; ``neo4j`` where to connect (default: what ``config`` says)."""
+    logs.configure(config.log_format)
     where = neo4j or target(config)
     state: dict[str, Any] = {"database": where.database}
 
+    async def ready() -> bool:
+        try:
+            async with asyncio.timeout(config.connect_timeout):
+                await state["driver"].execute_query("RETURN 1", database_=where.database)
+            return True
+        except Exception:  # noqa: BLE001 - any failure means: not ready
+            return False
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        driver = open_async_driver(where)
+        # Short waits: with Neo4j down a request answers 503 within the connection timeout,
+        # and the driver connects again by itself once Neo4j answers.
+        driver = open_async_driver(where, connection_timeout=config.connect_timeout,
+                                   connection_acquisition_timeout=config.connect_timeout,
+                                   max_transaction_retry_time=0)
         state["driver"] = driver
+        if not await ready():
+            log.warning("Neo4j at %s does not answer yet: GraphQL requests answer 503 and /ready "
+                        "says so until it does", where.uri)
         try:
             yield
         finally:
             await driver.close()
 
-    graphql = RevgraphGraphQL(build_schema(config), state, config.query_timeout)
+    limits = HttpLimits(config.max_body, config.request_deadline, config.cypher_per_request,
+                        config.query_timeout,
+                        Limits(config.max_depth, config.max_cost, config.max_aliases),
+                        config.max_tokens)
+    graphql = graphql_endpoint(build_schema(config), state, limits)
 
     async def health(request: Request) -> Response:
-        try:
-            await state["driver"].verify_connectivity()
-        except Exception as exc:  # noqa: BLE001 - report any failure as unhealthy
-            return JSONResponse({"ok": False, "neo4j": str(exc)}, status_code=503)
+        """Liveness: the API process answers."""
         return JSONResponse({"ok": True})
+
+    async def readiness(request: Request) -> Response:
+        """Readiness: a real query works."""
+        if await ready():
+            return JSONResponse({"ready": True, "neo4j": "ok"})
+        return JSONResponse({"ready": False, "neo4j": UNAVAILABLE_MESSAGE}, status_code=503,
+                            headers={"Retry-After": "5"})
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    middleware = []
+    middleware = [Middleware(logs.RequestLog)]
     if config.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                                      allow_methods=["GET", "POST", "OPTIONS"],
@@ -96,6 +119,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
         routes=[
             Route("/", home),
             Route("/health", health),
+            Route("/ready", readiness),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],

@@ -3,12 +3,15 @@ of Cypher round trips (reported in the response's ``extensions.roundTrips``)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from graphql import GraphQLError
 from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j.exceptions import ClientError
 from strawberry.dataloader import DataLoader
 
 from graph import queries
@@ -39,16 +42,28 @@ class Context:
     driver: AsyncDriver
     database: str
     timeout: float
+    # How many of this request's Cypher queries may run at once (aliases of costly fields
+    # would otherwise hold the driver's pool).
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
     round_trips: int = 0
     _loaders: dict[tuple[Any, ...], DataLoader[str, Any]] = field(default_factory=dict)
 
     async def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         """One Cypher round trip, read-only, with the request's timeout."""
         self.round_trips += 1
-        records, _, _ = await self.driver.execute_query(
-            Query(cypher, timeout=self.timeout), params, database_=self.database,
-            routing_=RoutingControl.READ,
-        )
+        async with self.slots:
+            try:
+                records, _, _ = await self.driver.execute_query(
+                    Query(cypher, timeout=self.timeout), params, database_=self.database,
+                    routing_=RoutingControl.READ,
+                )
+            except ClientError as exc:
+                if exc.code and "TransactionTimedOut" in exc.code:
+                    raise GraphQLError(
+                        f"the graph took more than {self.timeout:g} s to answer and the query "
+                        "was stopped; ask for less (smaller pages, fewer nested lists)",
+                        extensions={"code": "TIMEOUT"}) from None
+                raise
         return [dict(r) for r in records]  # maps and lists: no graph types to transform
 
     def _loader(self, key: tuple[Any, ...], cypher: str, many: bool,

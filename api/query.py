@@ -74,11 +74,22 @@ class PartyHolding:
 REL_TYPES = sorted({f.rel for k in KINDS for f in k.refs if f.rel})
 
 
+MAX_SEARCH_TEXT = 200  # characters: the longest name in the graph is under 100
+MAX_SEARCH_WORDS = 12
+MAX_WORD = 60
+
+
 def _lucene(text: str) -> str:
     """A forgiving full-text query: each word as typed, as a prefix, and within two edits."""
+    if len(text) > MAX_SEARCH_TEXT:
+        raise UserInputError(f"search text is {len(text):,} characters; give at most "
+                             f"{MAX_SEARCH_TEXT} (a name, not a passage)")
     words = re.findall(r"[a-z0-9]+", unidecode(text).lower())
     if not words:
         raise UserInputError("search text must contain letters or digits")
+    if len(words) > MAX_SEARCH_WORDS or max(len(w) for w in words) > MAX_WORD:
+        raise UserInputError(f"search text has too many or too long words: give at most "
+                             f"{MAX_SEARCH_WORDS} words of at most {MAX_WORD} letters")
     parts = []
     for w in words:
         fuzzy = f"{w}~1" if len(w) <= 5 else f"{w}~2"

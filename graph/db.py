@@ -41,12 +41,12 @@ def target(config: Config) -> Target:
 _OPTIONS: dict[str, Any] = {"notifications_min_severity": "OFF", "user_agent": USER_AGENT}
 
 
-def open_driver(t: Target) -> Driver:
-    return GraphDatabase.driver(t.uri, auth=(t.user, t.password), **_OPTIONS)
+def open_driver(t: Target, **options: Any) -> Driver:
+    return GraphDatabase.driver(t.uri, auth=(t.user, t.password), **_OPTIONS, **options)
 
 
-def open_async_driver(t: Target) -> AsyncDriver:
-    return AsyncGraphDatabase.driver(t.uri, auth=(t.user, t.password), **_OPTIONS)
+def open_async_driver(t: Target, **options: Any) -> AsyncDriver:
+    return AsyncGraphDatabase.driver(t.uri, auth=(t.user, t.password), **_OPTIONS, **options)
 
 
 @contextmanager

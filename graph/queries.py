@@ -218,19 +218,27 @@ RETURN [n IN nodes(p) | {{props: n {{.*}}, label: {{label}}}}] AS nodes,
 # A party held a place on $on when the control period then in force is the party's own, or is
 # held by a body (soviet, MRC...) whose latest composition on or before $on, among those that
 # state a majority, gives the party the majority. Both facts are cited; nothing is inferred
-# beyond joining them.
+# beyond joining them. Both ways start from the party, so the plan seeks, never scans.
 PLACES_HELD_BY_PARTY = cypher("""
 MATCH (party:{Party} {id: $party})
-MATCH (p:{Place})<-[:{Control.place}]-(c:{Control})-[:{Control.controller}]->(holder)
-WHERE {holds}
-OPTIONAL CALL (holder) {
-  MATCH (holder)<-[:{Composition.body}]-(x:{Composition} {{Composition.majority}: true})
-  WHERE x.{Composition.date} <= $on
-  RETURN x ORDER BY x.{Composition.date} DESC LIMIT 1
+CALL (party) {
+  MATCH (party)<-[:{Control.controller}]-(c:{Control})-[:{Control.place}]->(p:{Place})
+  WHERE {holds}
+  RETURN p, c, null AS x
+  UNION
+  MATCH (party)<-[:{Composition.party}]-(:{Composition} {{Composition.majority}: true})
+        -[:{Composition.body}]->(holder)
+  WITH DISTINCT party, holder
+  MATCH (holder)<-[:{Control.controller}]-(c:{Control})-[:{Control.place}]->(p:{Place})
+  WHERE {holds}
+  CALL (holder) {
+    MATCH (holder)<-[:{Composition.body}]-(latest:{Composition} {{Composition.majority}: true})
+    WHERE latest.{Composition.date} <= $on
+    RETURN latest ORDER BY latest.{Composition.date} DESC LIMIT 1
+  }
+  WITH p, c, latest WHERE (latest)-[:{Composition.party}]->(party)
+  RETURN p, c, latest AS x
 }
-WITH party, p, c, holder, x
-WHERE holder = party OR (x IS NOT NULL AND (x)-[:{Composition.party}]->(party))
-RETURN p {.*} AS place, c {.*} AS control,
-       CASE WHEN holder = party THEN null ELSE x {.*} END AS majority
+RETURN p {.*} AS place, c {.*} AS control, x {.*} AS majority
 ORDER BY p.{Place.name}
 """, holds=holds_on("c", "$on"))

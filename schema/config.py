@@ -60,6 +60,23 @@ class Config:
     cors_origins: tuple[str, ...] = _setting(
         "REVGRAPH_CORS_ORIGINS", (),
         "Origins allowed to call the API from a browser, comma-separated (none by default).")
+    max_body: int = _setting("REVGRAPH_MAX_BODY", 100_000,
+                             "The largest GraphQL request body accepted, in bytes (413 beyond).")
+    max_tokens: int = _setting("REVGRAPH_MAX_TOKENS", 2_000,
+                               "The most tokens a GraphQL document may have (graphql-core's parser).")
+    max_aliases: int = _setting("REVGRAPH_MAX_ALIASES", 30,
+                                "The most aliased fields a GraphQL document may have.")
+    request_deadline: float = _setting(
+        "REVGRAPH_REQUEST_DEADLINE", 15.0,
+        "Seconds a whole GraphQL request may take; its Cypher is cancelled after that (504).")
+    cypher_per_request: int = _setting(
+        "REVGRAPH_CYPHER_PER_REQUEST", 4,
+        "How many Cypher queries one GraphQL request may run at the same time.")
+    connect_timeout: float = _setting(
+        "REVGRAPH_CONNECT_TIMEOUT", 2.0,
+        "Seconds to wait for Neo4j before a request answers 503 (the database is unavailable).")
+    log_format: str = _setting("REVGRAPH_LOG_FORMAT", "text",
+                               "The API's request log: text (one line a request) or json.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
