@@ -27,7 +27,10 @@ MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
     "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_FULL = [m for m in MONTHS if len(m) > 4 or m in ("may", "june", "july")]
+_ABBR = [m for m in MONTHS if m not in _FULL]
+_MONTH = (r"(?P<month>(?:" + "|".join(sorted(_FULL, key=len, reverse=True)) + r")\b|(?:"
+          + "|".join(sorted(_ABBR, key=len, reverse=True)) + r")\b\.?)")
 _CAL = (r"(?:,?\s*\(?(?P<cal>O\.\s?S\.|N\.\s?S\.|Old Style|New Style|Julian|Gregorian|os|ns)"
         r"(?![A-Za-z])\)?)?")
 _YEAR = r"(?P<year>1[6-9]\d\d|20\d\d)"
@@ -117,7 +120,7 @@ def find_dates(text: str) -> list[DateFound]:
 def _reading(text: str, start: int, end: int, m: re.Match[str],
              last_year: int | None) -> DateFound | None:
     g = m.groupdict()
-    month = MONTHS[g["month"].lower()] if g.get("month") else None
+    month = MONTHS[g["month"].lower().rstrip(".")] if g.get("month") else None
     day = int(g["day"]) if g.get("day") else None
     day2 = int(g["day2"]) if g.get("day2") else None
     if g.get("year"):
@@ -166,7 +169,7 @@ _NUMBER = re.compile(
     r"about|around|some|approximately|nearly|almost|roughly|c\.|circa)[ \t]+)?"
     r"(?<![\w,.])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?!\w|,\d|\.\d)"
     r"(?:[ \t]+(?P<scale>million|thousand|hundred))?"
-    r"(?:[ \t]+(?P<measure>[A-Za-z][a-z]+(?:[’'][a-z]+)?))?", re.I)
+    r"(?:[ \t]+(?P<measure>(?-i:[a-z]+)(?:[’'][a-z]+)?))?", re.I)
 QUALIFIERS = {
     "up to": "at-most", "at most": "at-most", "fewer than": "at-most", "less than": "at-most",
     "more than": "at-least", "over": "at-least", "well over": "at-least", "at least": "at-least",
@@ -181,9 +184,13 @@ def find_numbers(text: str, dates: list[DateFound] | None = None) -> list[Number
     """Numbers that look like figures; those inside a date, durations and list markers not."""
     in_dates = [(d.start, d.end) for d in (dates if dates is not None else find_dates(text))]
     out: list[NumberFound] = []
-    for m in _NUMBER.finditer(text):
+    pos = 0
+    while (m := _NUMBER.search(text, pos)) is not None:
         n_start, n_end = m.span("num")
-        if any(a <= n_start < b for a, b in in_dates):
+        pos = m.end()
+        inside = next((b for a, b in in_dates if a <= n_start < b), None)
+        if inside is not None:
+            pos = inside  # read on after the date: "1918 up to 3,000" has a figure
             continue
         value = float(m.group("num").replace(",", ""))
         measure = (m.group("measure") or "").lower() or None

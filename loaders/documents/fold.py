@@ -12,6 +12,7 @@ a word of its own, so "Petrograd's Stock Exchange" reads as "petrograd stock exc
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,16 +23,25 @@ WORD = re.compile(r"[a-z0-9]+")
 
 @dataclass(frozen=True)
 class Folded:
+    """Folded text and the way back: the folded text is a sequence of pieces, each either a
+    run of ASCII (one folded character per original one) or the folding of one non-ASCII
+    character (any length, all of it from that one character)."""
+
     text: str  # lowercase ASCII
-    origin: tuple[int, ...] | None  # original index of each folded char; None: the same
+    starts: tuple[int, ...] = ()  # folded offset where each piece begins; () : no pieces
+    origins: tuple[int, ...] = ()  # original offset where each piece begins
+    runs: tuple[bool, ...] = ()  # the piece is an ASCII run
 
     def start(self, i: int) -> int:
         """The original offset where folded character ``i`` begins."""
-        return i if self.origin is None else self.origin[i]
+        if not self.starts:
+            return i
+        k = bisect_right(self.starts, i) - 1
+        return self.origins[k] + (i - self.starts[k] if self.runs[k] else 0)
 
     def end(self, j: int) -> int:
         """The original offset just after folded character ``j - 1``."""
-        return j if self.origin is None else self.origin[j - 1] + 1
+        return self.start(j - 1) + 1
 
 
 @lru_cache(maxsize=4096)
@@ -39,16 +49,36 @@ def _fold_char(ch: str) -> str:
     return unidecode(ch).lower()
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def fold(text: str) -> Folded:
     if text.isascii():
-        return Folded(text.lower(), None)
+        return Folded(text.lower())
     parts: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        f = ch.lower() if ch.isascii() else _fold_char(ch)
-        parts.append(f)
-        origin.extend([i] * len(f))
-    return Folded("".join(parts), tuple(origin))
+    starts: list[int] = []
+    origins: list[int] = []
+    runs: list[bool] = []
+    pos = last = 0
+
+    def piece(folded: str, origin: int, run: bool) -> None:
+        nonlocal pos
+        if folded:
+            parts.append(folded)
+            starts.append(pos)
+            origins.append(origin)
+            runs.append(run)
+            pos += len(folded)
+
+    for m in _NON_ASCII.finditer(text):
+        i = m.start()
+        if i > last:
+            piece(text[last:i].lower(), last, True)
+        piece(_fold_char(text[i]), i, False)
+        last = i + 1
+    if last < len(text):
+        piece(text[last:].lower(), last, True)
+    return Folded("".join(parts), tuple(starts), tuple(origins), tuple(runs))
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,37 @@ class _Candidate:
     alternatives: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class EntityRow:
+    """What the linker needs of one validated record; plain data, so it can be cached."""
+
+    label: str
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    refs: dict[str, list[str]]
+
+    @property
+    def kind(self) -> Any:  # the record's interface, for from_rows' shared code
+        return _Label(self.label)
+
+    @property
+    def props(self) -> dict[str, Any]:
+        return {"name": self.name, "aliases": list(self.aliases)}
+
+
+@dataclass(frozen=True)
+class _Label:
+    name: str
+
+
+def entity_rows(records: Iterable[Any]) -> list[EntityRow]:
+    """The linked kinds' records of a dataset, reduced to what the linker reads."""
+    return [EntityRow(r.kind.name, r.id, r.props["name"], tuple(r.props.get("aliases", [])),
+                      {k: list(v) for k, v in r.refs.items()})
+            for r in records if r.kind.name in LINKED_LABELS]
+
+
 def _is_cased(form: str) -> bool:
     return " " not in form.strip() and form[:1].isupper()
 
@@ -164,7 +195,12 @@ class Linker:
     @classmethod
     def from_records(cls, records: Iterable[Any]) -> Linker:
         """The linker of a validated dataset (loaders/validate.py's records): no Neo4j."""
-        records = [r for r in records if r.kind.name in LINKED_LABELS]
+        return cls.from_rows(entity_rows(records))
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[EntityRow]) -> Linker:
+        """The linker of the entities' names, aliases and references (see entity_rows)."""
+        records = list(rows)
         parent = {r.id: r.refs.get("in", [None])[0] for r in records if r.kind.name == "Place"}
         names = {r.id: r.props["name"] for r in records if r.kind.name == "Place"}
         entities, surfaces = [], []
