@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from neo4j import Driver
 
+from graph.documents import STATEMENTS as DOCUMENT_STATEMENTS
 from schema.model import ENTITY_KINDS, KINDS
 
 SEARCH_INDEX = "entity_search"
@@ -35,6 +36,7 @@ def statements() -> list[str]:
         f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{labels}) "
         "ON EACH [n.name, n.searchText]"
     )
+    out += DOCUMENT_STATEMENTS  # passages: their ids and a full-text index of their text
     return out
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loaders.documents.check import check_documents
 from loaders.files import LineDict, Location, YamlError, data_files, read_yaml
 from schema.dates import DateError, HistoricalDate, parse_date
 from schema.model import (
@@ -75,6 +76,10 @@ class Record:
 class Dataset:
     records: list[Record]
     files: list[str]
+    # Documents (loaders/documents/check.py): their texts by id, and where each quotation
+    # citing a document's source stands in it, by (record id, citation index).
+    texts: dict[str, Any] = field(default_factory=dict)
+    spans: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     def by_id(self) -> dict[str, Record]:
         return {r.id: r for r in self.records}
@@ -101,9 +106,11 @@ def validate_paths(paths: list[Path]) -> Dataset:
             continue
         records.extend(_check_file(doc, display, problems))
     problems.extend(check_dataset(records))
+    doc_problems, texts, spans = check_documents(records, {_display(p): p for p in files}, Problem)
+    problems.extend(doc_problems)
     if problems:
         raise ValidationFailed(problems)
-    return Dataset(records, [_display(p) for p in files])
+    return Dataset(records, [_display(p) for p in files], texts, spans)
 
 
 def _check_file(doc: Any, display: str, problems: list[Problem]) -> list[Record]:
