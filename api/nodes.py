@@ -19,6 +19,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context, NodeData
+from api.documents import Span, extra_fields, span_of
 from schema import dates as d
 from schema.model import (
     ALIGNMENT_DOCS,
@@ -86,13 +87,16 @@ class Citation:
         description="A short passage copied verbatim from the source.")
     locator: str | None = strawberry.field(
         description="Page, chapter, section or article title, where known.")
+    span: Span | None = strawberry.field(
+        default=None, description="Where the quotation stands in the source's document, with "
+        "the text around it; null when the graph holds no text of the source.")
 
 
 async def _citations(root: Any, info: Info[Context, None]) -> list[Citation]:
     rows = await info.context.citations(root._n.label, root._n.id)
     source_type = MODULE.Source
     return [Citation(source=source_type(_n=NodeData("Source", r["source"])), quote=r["quote"],
-                     locator=r["locator"]) for r in rows]
+                     locator=r["locator"], span=span_of(r)) for r in rows]
 
 
 @strawberry.interface(description="Anything in the graph with a stable id.")
@@ -275,6 +279,7 @@ def _build(kind: ModelKind) -> type:
         async def facts(root: Any, info: Info[Context, None]) -> list[Node]:
             return [wrap(n) for n in await info.context.citing(root._n.id)]
         ns["facts"] = strawberry.field(resolver=facts, description="Everything citing this source.")
+    ns.update(extra_fields(kind.name, kind.category))  # documents: passages, mentions
     cls = type(kind.gql, bases, ns)
     return strawberry.type(cls, description=kind.description)
 

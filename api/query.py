@@ -16,7 +16,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 from unidecode import unidecode
 
-from api import nodes
+from api import documents, nodes
 from api.context import LABELS, Context, NodeData
 from api.nodes import Calendar, Entity, Node, to_gregorian, wrap
 from graph import queries
@@ -403,6 +403,7 @@ def _derive_query() -> type:
             ns[lookup] = _lookup_field(kind)
         assert kind.plural
         ns[kind.plural] = _list_field(kind)
+    ns.update(documents.query_fields())  # searchPassages
     cls = type("Query", (Query,), ns)
     return strawberry.type(cls, description="The questions revgraph answers.")
 

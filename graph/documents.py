@@ -83,8 +83,8 @@ ENTITY_MENTIONS = f"""
 MATCH (e:Entity {{id: $id}})<-[m:{MENTIONS_REL}]-(p:{PASSAGE_LABEL})
 WITH p, m ORDER BY p.document, m.start
 WITH collect({{passage: p {{.id, .document, .index, .start, .end, .text}},
-               mention: m {{.*}}}}) AS all
-RETURN size(all) AS total, all[$skip..($skip + $limit)] AS page
+               mention: m {{.*}}}}) AS found
+RETURN size(found) AS total, found[$skip..($skip + $limit)] AS page
 """
 
 # Full-text search over the passages (Lucene syntax in $lucene).
@@ -94,9 +94,12 @@ YIELD node, score
 RETURN node {{.id, .document, .index, .start, .end, .text}} AS passage, score
 """
 
-# A citation's span in context: the passages that overlap [$start, $end) of the document.
-SPAN_CONTEXT = f"""
-MATCH (d:Document {{id: $document}})<-[:{IN_DOCUMENT_REL}]-(p:{PASSAGE_LABEL})
-WHERE p.start < $end AND p.end > $start
-RETURN d {{.*}} AS document, p.start AS start, p.text AS text ORDER BY p.start
+# Citations' spans in context: for each {key, document, start, end} in $spans, the passages
+# that overlap [start, end) of the document, in order.
+SPANS_CONTEXT = f"""
+UNWIND $spans AS s
+MATCH (:Document {{id: s.document}})<-[:{IN_DOCUMENT_REL}]-(p:{PASSAGE_LABEL})
+WHERE p.start < s.end AND p.end > s.start
+WITH s, p ORDER BY p.start
+RETURN s.key AS key, collect({{start: p.start, text: p.text}}) AS passages
 """

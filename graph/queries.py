@@ -85,7 +85,8 @@ def citations(label: str) -> str:
     return f"""
 UNWIND $ids AS key
 MATCH (:{label} {{id: key}})-[c:CITES]->(s:Source)
-RETURN key, c.quote AS quote, c.locator AS locator, s {{.*}} AS source
+RETURN key, c.quote AS quote, c.locator AS locator, s {{.*}} AS source,
+       c.spanDocument AS spanDocument, c.spanStart AS spanStart, c.spanEnd AS spanEnd
 ORDER BY c.position
 """
 
@@ -143,7 +144,9 @@ CALL (c) {
 CALL (c) {
   OPTIONAL MATCH (c)-[cite:CITES]->(s:Source)
   WITH cite, s ORDER BY cite.position
-  RETURN collect({quote: cite.quote, locator: cite.locator, source: s {.*}}) AS citations
+  RETURN collect({quote: cite.quote, locator: cite.locator, source: s {.*},
+                  spanDocument: cite.spanDocument, spanStart: cite.spanStart,
+                  spanEnd: cite.spanEnd}) AS citations
 }
 WITH p, c, by, citations ORDER BY c.start IS NULL, c.start, c.end
 RETURN p.id AS place,
@@ -174,7 +177,9 @@ CALL (c) {
 CALL (c) {
   OPTIONAL MATCH (c)-[cite:CITES]->(s:Source)
   WITH cite, s ORDER BY cite.position
-  RETURN collect({quote: cite.quote, locator: cite.locator, source: s {.*}}) AS citations
+  RETURN collect({quote: cite.quote, locator: cite.locator, source: s {.*},
+                  spanDocument: cite.spanDocument, spanStart: cite.spanStart,
+                  spanEnd: cite.spanEnd}) AS citations
 }
 WITH t, c, by, who, citations ORDER BY c.stance, who, c.id
 RETURN t {.*} AS entity, [l IN labels(t) WHERE l IN $labels][0] AS label,
