@@ -15,10 +15,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from unidecode import unidecode
 
 WORD = re.compile(r"[a-z0-9]+")
+# A word, but not the "s" of a possessive (Petrograd's).
+_WORD_NOT_POSSESSIVE = re.compile(r"(?!(?<=')s(?![a-z0-9]))[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Folded:
     character (any length, all of it from that one character)."""
 
     text: str  # lowercase ASCII
+    cased: str  # the same before lowercasing (same offsets): "is it capitalised?"
     starts: tuple[int, ...] = ()  # folded offset where each piece begins; () : no pieces
     origins: tuple[int, ...] = ()  # original offset where each piece begins
     runs: tuple[bool, ...] = ()  # the piece is an ASCII run
@@ -43,10 +47,22 @@ class Folded:
         """The original offset just after folded character ``j - 1``."""
         return self.start(j - 1) + 1
 
+    def at(self, i: int) -> int:
+        """The folded offset of original offset ``i`` (where its folding begins)."""
+        if not self.starts:
+            return i
+        k = bisect_right(self.origins, i) - 1
+        if k < 0:
+            return 0
+        after = self.starts[k + 1] if k + 1 < len(self.starts) else len(self.text)
+        if self.runs[k]:
+            return min(self.starts[k] + (i - self.origins[k]), after)
+        return self.starts[k] if i == self.origins[k] else after
+
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    return unidecode(ch).lower()
+    return str(unidecode(ch))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -54,7 +70,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 def fold(text: str) -> Folded:
     if text.isascii():
-        return Folded(text.lower())
+        return Folded(text.lower(), text)
     parts: list[str] = []
     starts: list[int] = []
     origins: list[int] = []
@@ -64,7 +80,7 @@ def fold(text: str) -> Folded:
     def piece(folded: str, origin: int, run: bool) -> None:
         nonlocal pos
         if folded:
-            parts.append(folded)
+            parts.append(folded)  # ASCII: lowercasing keeps the offsets
             starts.append(pos)
             origins.append(origin)
             runs.append(run)
@@ -73,31 +89,34 @@ def fold(text: str) -> Folded:
     for m in _NON_ASCII.finditer(text):
         i = m.start()
         if i > last:
-            piece(text[last:i].lower(), last, True)
+            piece(text[last:i], last, True)
         piece(_fold_char(text[i]), i, False)
         last = i + 1
     if last < len(text):
-        piece(text[last:].lower(), last, True)
-    return Folded("".join(parts), tuple(starts), tuple(origins), tuple(runs))
+        piece(text[last:], last, True)
+    cased = "".join(parts)
+    return Folded(cased.lower(), cased, tuple(starts), tuple(origins), tuple(runs))
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str  # folded
-    start: int  # original offsets
+    start: int
     end: int
+
+
+Word = tuple[str, int, int]  # a Token as a plain tuple: the linker makes thousands
+
+
+def words(f: Folded) -> list[Word]:
+    """The words of folded text, with offsets into the folded text (map them back with
+    ``f.start`` and ``f.end``)."""
+    return [(m.group(), *m.span()) for m in _WORD_NOT_POSSESSIVE.finditer(f.text)]
 
 
 def tokens(text: str, folded: Folded | None = None) -> list[Token]:
     """The words of ``text`` with their original offsets."""
     f = folded or fold(text)
-    out: list[Token] = []
-    for m in WORD.finditer(f.text):
-        i, j = m.span()
-        if m.group() == "s" and i > 0 and f.text[i - 1] == "'":
-            continue  # a possessive: Petrograd's
-        out.append(Token(m.group(), f.start(i), f.end(j)))
-    return out
+    return [Token(w, f.start(s), f.end(e)) for w, s, e in words(f)]
 
 
 def key(name: str) -> str:

@@ -25,12 +25,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import ahocorasick
 from rapidfuzz import fuzz, process
 
-from loaders.documents.fold import Token, fold, key, tokens
+from loaders.documents.fold import Folded, Word, fold, key, words
 
 LINKED_LABELS = ("Place", "Person", "Party", "Organization", "Soviet", "Event")
 # Among entities that share a name and a context score, the first label wins: a bare place
@@ -248,42 +249,45 @@ class Linker:
         ``passages`` (start, end) are the paragraphs: no match runs from one into the next,
         and the whole text is the context that chooses between entities sharing a name.
         """
-        folded = fold(text)
-        spans = list(passages) if passages is not None else [(0, len(text))]
-        toks: list[Token] = []
+        # Everything below works on the folded text: words and their offsets in it, and its
+        # unlowered twin for capitals; offsets go back to ``text`` in _mention.
+        f = fold(text)
+        spans = [(f.at(s), f.at(e)) for s, e in passages] if passages is not None else [
+            (0, len(f.text))]
+        toks: list[Word] = []
         breaks: set[int] = set()  # token indices that begin a passage
-        every = tokens(text, folded)
+        every = words(f)
         j = 0
         for start, end in spans:
-            while j < len(every) and every[j].start < start:
+            while j < len(every) and every[j][1] < start:
                 j += 1
             breaks.add(len(toks))
-            while j < len(every) and every[j].end <= end:
+            while j < len(every) and every[j][2] <= end:
                 toks.append(every[j])
                 j += 1
         if not toks:
             return []
-        cands = self._dictionary(text, toks, breaks)
+        cands = self._dictionary(f.cased, toks, breaks)
         if fuzzy:
-            cands += self._fuzzy(text, toks, cands, breaks)
+            cands += self._fuzzy(f.cased, toks, cands, breaks)
         cands.sort(key=lambda c: c.first)
         self._resolve(cands, toks)
         cands = self._soviet_phrases(toks, cands)
-        return [self._mention(text, toks, c) for c in cands if c.chosen]
+        return [self._mention(text, f, toks, c) for c in cands if c.chosen]
 
-    def _dictionary(self, text: str, toks: list[Token], breaks: set[int]) -> list[_Candidate]:
+    def _dictionary(self, text: str, toks: list[Word], breaks: set[int]) -> list[_Candidate]:
         # Words one space apart; a bar between passages, which no name contains.
         parts: list[str] = []
-        starts: dict[int, int] = {}
-        pos = 0
+        index: list[int] = []  # the token each part is, -1 for a bar
         for i, t in enumerate(toks):
-            parts.append(" | " if i in breaks else " ")
-            pos += len(parts[-1])
-            starts[pos] = i
-            parts.append(t.text)
-            pos += len(t.text)
-        parts.append(" ")
-        joined = "".join(parts)
+            if i in breaks:
+                parts.append("|")
+                index.append(-1)
+            parts.append(t[0])
+            index.append(i)
+        joined = " " + " ".join(parts) + " "
+        starts = dict(zip(accumulate((len(p) + 1 for p in parts), initial=1), index,
+                          strict=False))
         found: list[_Candidate] = []
         for end, k in self.automaton.iter(joined):
             first = starts[end - len(k)]
@@ -294,8 +298,8 @@ class Linker:
         return _longest(found)
 
     @staticmethod
-    def _allowed(surfaces: list[Surface], text: str, words: list[Token]) -> list[Surface]:
-        span = text[words[0].start:words[0].end]
+    def _allowed(surfaces: list[Surface], text: str, words: list[Word]) -> list[Surface]:
+        span = text[words[0][1]:words[0][2]]
         capital = span[:1].isupper()
         capitals = sum(c.isupper() for c in span) >= 2
         out = []
@@ -303,31 +307,34 @@ class Linker:
             if (s.cased and not capital) or (s.acronym and not capitals):
                 continue
             pairs = zip(words, s.form.split(), strict=False)
-            if s.strict and not all(text[w.start].isupper() for w, f in pairs if f[:1].isupper()):
+            if s.strict and not all(text[w[1]].isupper() for w, f in pairs if f[:1].isupper()):
                 continue
             out.append(s)
         return out
 
-    def _fuzzy(self, text: str, toks: list[Token], taken: list[_Candidate],
+    def _fuzzy(self, text: str, toks: list[Word], taken: list[_Candidate],
                breaks: set[int]) -> list[_Candidate]:
-        covered = {i for c in taken for i in range(c.first, c.last + 1)}
+        free = [True] * len(toks)
+        for c in taken:
+            free[c.first:c.last + 1] = [False] * (c.last - c.first + 1)
+        capital = [text[t[1]].isupper() for t in toks]
+        # A word joined to the one before it by one space or hyphen, in the same passage.
+        joined = [False] + [i not in breaks and text[a[2]:b[1]] in (" ", "-")
+                            for i, (a, b) in enumerate(zip(toks, toks[1:], strict=False), 1)]
         found: list[_Candidate] = []
         i = 0
         while i < len(toks):
-            if i in covered or not text[toks[i].start].isupper():
+            if not (free[i] and capital[i]):
                 i += 1
                 continue
             best: tuple[int, str, float] | None = None
             for n in (3, 2, 1):
                 window = toks[i:i + n]
-                if len(window) < n or any(i + j in covered or (j and i + j in breaks)
-                                          for j in range(n)):
-                    continue
                 # A name of several words: each capitalised, joined by a space or a hyphen.
-                if any(text[a.end:b.start] not in (" ", "-") or not text[b.start].isupper()
-                       for a, b in zip(window, window[1:], strict=False)):
+                if len(window) < n or not (all(free[i:i + n]) and all(capital[i + 1:i + n])
+                                           and all(joined[i + 1:i + n])):
                     continue
-                hit = self._fuzzy_match(" ".join(t.text for t in window), n)
+                hit = self._fuzzy_match(" ".join(t[0] for t in window), n)
                 if hit and (best is None or hit[1] > best[2]):
                     best = (n, hit[0], hit[1])
             if best is None:
@@ -358,7 +365,7 @@ class Linker:
         misspelling of the name."""
         return any(window.endswith(e) and window[:-len(e)] in self.by_key for e in _ENDINGS)
 
-    def _resolve(self, cands: list[_Candidate], toks: list[Token]) -> None:
+    def _resolve(self, cands: list[_Candidate], toks: list[Word]) -> None:
         """Choose each candidate's entity; where several share the name, from context: the
         entity whose related places and bodies the text mentions most, then the one whose
         other words stand near the mention, then by kind (a place before its soviet)."""
@@ -375,8 +382,8 @@ class Linker:
             if c.chosen:
                 continue
             ids = list(dict.fromkeys(s.entity for s in c.surfaces))
-            window = {t.text for t in toks[max(0, c.first - 30):c.last + 30]}
-            own = {t.text for t in toks[c.first:c.last + 1]}
+            window = {t[0] for t in toks[max(0, c.first - 30):c.last + 30]}
+            own = {t[0] for t in toks[c.first:c.last + 1]}
 
             ranked = sorted(ids, key=lambda eid: self._context(eid, mentioned, window - own))
             c.chosen, c.alternatives = ranked[0], ranked[1:]
@@ -391,9 +398,9 @@ class Linker:
         words = len(e.words & near)
         return (-len(related) - words, -sum(related), -words, LABEL_PRIORITY[e.label], eid)
 
-    def _soviet_phrases(self, toks: list[Token], cands: list[_Candidate]) -> list[_Candidate]:
+    def _soviet_phrases(self, toks: list[Word], cands: list[_Candidate]) -> list[_Candidate]:
         """"the Kursk soviet", "Kursk city soviet", "the soviet of Kursk": Kursk's soviet."""
-        words = [t.text for t in toks]
+        words = [t[0] for t in toks]
         taken = {i for c in cands for i in range(c.first, c.last + 1)}
         for c in cands:
             soviets = self.soviets_by_place.get(c.chosen or "", [])
@@ -413,9 +420,9 @@ class Linker:
             c.chosen, c.method, c.score = soviets[0], "phrase", SCORES["phrase"]
         return cands
 
-    def _mention(self, text: str, toks: list[Token], c: _Candidate) -> Mention:
+    def _mention(self, text: str, f: Folded, toks: list[Word], c: _Candidate) -> Mention:
         e = self.entities[c.chosen or ""]
-        start, end = toks[c.first].start, toks[c.last].end
+        start, end = f.start(toks[c.first][1]), f.end(toks[c.last][2])
         return Mention(start, end, text[start:end], e.id, e.label, e.name, c.score, c.method)
 
 
