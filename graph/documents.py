@@ -1,9 +1,10 @@
 """The Cypher of documents: writing passages and mentions, and the reads the API needs.
 
 Writes run inside the load's one transaction (loaders/write.py), UNWIND-batched, and touch
-only the passages whose hash changed: (:Passage {id, document, index, start, end, text,
-loadHash})-[:IN_DOCUMENT]->(:Document) and (:Passage)-[:MENTIONS {start, end, text, method,
-score}]->(entity), offsets into the document's own text.
+only the passages whose hash changed: (:Passage {id, document, index, textStart, textEnd,
+text, loadHash})-[:IN_DOCUMENT]->(:Document) and (:Passage)-[:MENTIONS {start, end, text, method,
+score}]->(entity), offsets into the document's own text. (A passage's offsets are
+textStart/textEnd, not start/end: in this graph a node's start is a date.)
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def write_passages(tx: ManagedTransaction, passages: list[Any], summary: Any) ->
             summary.updated[PASSAGE_LABEL] += 1
         else:
             summary.unchanged[PASSAGE_LABEL] += 1
-    summary.deleted[PASSAGE_LABEL] += sum(1 for pid in existing if pid not in wanted)
+    deleted = sum(1 for pid in existing if pid not in wanted)
+    if deleted:
+        summary.deleted[PASSAGE_LABEL] += deleted
     for chunk in _chunks(stale):
         tx.run(f"UNWIND $ids AS id MATCH (p:{PASSAGE_LABEL} {{id: id}}) DETACH DELETE p",
                ids=chunk).consume()
@@ -74,7 +77,8 @@ CALL (p) {{
           label: [l IN labels(e) WHERE l IN $labels][0]}}) WHERE x.mention IS NOT NULL] AS mentions
 }}
 WITH key, p, mentions ORDER BY p.index
-RETURN key, collect({{passage: p {{.id, .index, .start, .end, .text}}, mentions: mentions}})
+RETURN key, collect({{passage: p {{.id, .index, start: p.textStart, end: p.textEnd, .text}},
+                     mentions: mentions}})
        AS passages
 """
 
@@ -82,7 +86,7 @@ RETURN key, collect({{passage: p {{.id, .index, .start, .end, .text}}, mentions:
 ENTITY_MENTIONS = f"""
 MATCH (e:Entity {{id: $id}})<-[m:{MENTIONS_REL}]-(p:{PASSAGE_LABEL})
 WITH p, m ORDER BY p.document, m.start
-WITH collect({{passage: p {{.id, .document, .index, .start, .end, .text}},
+WITH collect({{passage: p {{.id, .document, .index, start: p.textStart, end: p.textEnd, .text}},
                mention: m {{.*}}}}) AS found
 RETURN size(found) AS total, found[$skip..($skip + $limit)] AS page
 """
@@ -91,7 +95,8 @@ RETURN size(found) AS total, found[$skip..($skip + $limit)] AS page
 SEARCH_PASSAGES = f"""
 CALL db.index.fulltext.queryNodes('{PASSAGE_SEARCH_INDEX}', $lucene, {{limit: $limit}})
 YIELD node, score
-RETURN node {{.id, .document, .index, .start, .end, .text}} AS passage, score
+RETURN node {{.id, .document, .index, start: node.textStart, end: node.textEnd, .text}} AS passage,
+       score
 """
 
 # Citations' spans in context: for each {key, document, start, end} in $spans, the passages
@@ -99,7 +104,7 @@ RETURN node {{.id, .document, .index, .start, .end, .text}} AS passage, score
 SPANS_CONTEXT = f"""
 UNWIND $spans AS s
 MATCH (:Document {{id: s.document}})<-[:{IN_DOCUMENT_REL}]-(p:{PASSAGE_LABEL})
-WHERE p.start < s.end AND p.end > s.start
-WITH s, p ORDER BY p.start
-RETURN s.key AS key, collect({{start: p.start, text: p.text}}) AS passages
+WHERE p.textStart < s.end AND p.textEnd > s.start
+WITH s, p ORDER BY p.textStart
+RETURN s.key AS key, collect({{start: p.textStart, text: p.text}}) AS passages
 """

@@ -48,7 +48,7 @@ def test_the_seed_documents_are_in_the_graph(loaded_graph) -> None:
         MATCH (:Document {id: 'doc-socialist-worker-2017'})<-[:IN_DOCUMENT]-(p:Passage)
               -[m:MENTIONS]->(e)
         WHERE m.text IN ['Krasnoyask', 'Tsaitzyn', 'Ivonovo-Voznesensk']
-        RETURN m.text AS text, e.id AS entity, substring(p.text, m.start - p.start,
+        RETURN m.text AS text, e.id AS entity, substring(p.text, m.start - p.textStart,
                m.end - m.start) AS at ORDER BY m.start""")
     assert linked == [
         {"text": "Krasnoyask", "entity": "krasnoyarsk", "at": "Krasnoyask"},
@@ -58,8 +58,8 @@ def test_the_seed_documents_are_in_the_graph(loaded_graph) -> None:
     rows = read(driver, db, """
         MATCH ()-[c:CITES]->(s:Source) WHERE s.id STARTS WITH 'seed-' AND c.quote IS NOT NULL
         OPTIONAL MATCH (d:Document {id: c.spanDocument})<-[:IN_DOCUMENT]-(p:Passage)
-        WHERE p.start <= c.spanStart AND c.spanEnd <= p.end
-        RETURN c.quote AS quote, substring(p.text, c.spanStart - p.start,
+        WHERE p.textStart <= c.spanStart AND c.spanEnd <= p.textEnd
+        RETURN c.quote AS quote, substring(p.text, c.spanStart - p.textStart,
                c.spanEnd - c.spanStart) AS span""")
     assert len(rows) >= 100
     assert all(r["span"] == r["quote"] for r in rows), [r for r in rows if r["span"] != r["quote"]]

@@ -45,7 +45,7 @@ def plan_passages(dataset: Any) -> list[PassageWrite]:
                     "score": round(m.score, 4)}})
                 k += 1
             props: dict[str, Any] = {"id": f"{doc_id}/p{p.index}", "document": doc_id,
-                                     "index": p.index, "start": p.start, "end": p.end,
+                                     "index": p.index, "textStart": p.start, "textEnd": p.end,
                                      "text": text.passage_text(p)}
             digest = json.dumps([props, inside], sort_keys=True)
             props["loadHash"] = hashlib.sha256(digest.encode()).hexdigest()[:32]
