@@ -146,6 +146,7 @@ def test_case_diacritics_and_transliteration_are_folded(linker: Linker) -> None:
     ("on 7 November 1917 (N.S.)", "1917-11-07 N.S.", "stated"),
     ("on 1 December 1917 (O.S.) came", "1917-12-01 O.S.", "stated"),
     ("In 1917, on February 10 (23) they", "1917-02-10 O.S.", "dual"),
+    ("On Oct. 29 (Nov. 11), 1917, the", "1917-10-29 O.S.", "dual"),
     ("decree of December 29, 1917, stock", "1917-12-29 O.S.", "inferred"),
     ("on 14 March 1918", "1918-03-14 N.S.", "inferred"),
 ])

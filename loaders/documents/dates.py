@@ -35,7 +35,9 @@ _CAL = (r"(?:,?\s*\(?(?P<cal>O\.\s?S\.|N\.\s?S\.|Old Style|New Style|Julian|Greg
         r"(?![A-Za-z])\)?)?")
 _YEAR = r"(?P<year>1[6-9]\d\d|20\d\d)"
 _DAY = r"(?P<day>[12]?\d|3[01])"
-_DUAL = r"(?:\s*\((?P<day2>[12]?\d|3[01])\))?"
+_OTHER_MONTH = _MONTH.replace("?P<month>", "?:")
+# "10 (23)", "Oct. 29 (Nov. 11)": the Julian day, then the Gregorian in brackets.
+_DUAL = rf"(?:\s*\((?:{_OTHER_MONTH}\s+)?(?P<day2>[12]?\d|3[01])\))?"
 DATE_PATTERNS = [
     # 1 December 1917 (O.S.), 10 (23) February 1918, 25 October
     re.compile(rf"\b{_DAY}(?:st|nd|rd|th)?{_DUAL}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?{_CAL}",
