@@ -119,6 +119,7 @@ def tokens(text: str, folded: Folded | None = None) -> list[Token]:
     return [Token(w, f.start(s), f.end(e)) for w, s, e in words(f)]
 
 
+@lru_cache(maxsize=65536)  # names recur: a name, its aliases and their variants
 def key(name: str) -> str:
     """A name as the dictionary holds it: its folded words, one space apart."""
     return " ".join(t.text for t in tokens(name))
