@@ -195,3 +195,16 @@ def test_ingest_json_is_a_dry_run(tmp_path: Path) -> None:
     assert "kind: uprising" in draft.stdout and "source: s1" in draft.stdout
     bad = CliRunner().invoke(app, ["ingest", str(tmp_path / "missing.txt"), "--json"])
     assert bad.exit_code == 2 and "missing.txt: no such file" in bad.output
+
+
+def test_a_quotation_is_located_verbatim_or_word_for_word(tmp_path: Path) -> None:
+    from loaders.documents.check import locate
+
+    f = tmp_path / "a.txt"
+    f.write_text("Intro.\n\nHow revolution spread across Russia’s empire —\nfast.\n", encoding="utf-8")
+    doc = read_document(f)
+    exact = locate("spread across Russia’s", "d", doc)
+    assert exact and doc.text[exact.start:exact.end] == "spread across Russia’s"
+    loose = locate("Russia's empire - fast", "d", doc)  # straight quote, hyphen, no line break
+    assert loose and doc.text[loose.start:loose.end] == "Russia’s empire —\nfast"
+    assert locate("Russia's kingdom", "d", doc) is None
