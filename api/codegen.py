@@ -11,10 +11,12 @@ filtered, sorted page whose filters are the fields the model marks ``filter``.
 from __future__ import annotations
 
 import keyword
+from collections.abc import Callable
 
 from schema.model import (
     ALIASES,
     CONFIDENCE_FIELD,
+    DOCUMENT,
     ENTITY_LABEL,
     FACT_LABEL,
     ID,
@@ -28,6 +30,13 @@ from schema.model import (
     reverse_fields,
 )
 
+# Fields of the API's own, not of the model's: (which kinds, field, resolver, description).
+EXTRAS: tuple[tuple[Callable[[Kind], bool], str, str, str], ...] = (
+    (lambda k: k is DOCUMENT, "passages", "documents.document_passages",
+     "The paragraphs, in order, with mentions."),
+    (lambda k: k.category == "entity" and k is not SOURCE, "mentions", "documents.entity_mentions",
+     "The passages of documents that mention this, a page at a time."),
+)
 SHARED = {ID.name, NAME.name, ALIASES.name, CONFIDENCE_FIELD.name, NOTE.name}  # on interfaces
 SCALARS = {"str": "str", "text": "str", "int": "int", "float": "float", "bool": "bool",
            "strs": "list[str]"}
@@ -47,7 +56,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api import resolve
+from api import documents, resolve
 from api.context import Context
 from api.types import (
     Alignment,
@@ -174,6 +183,10 @@ def _type(kind: Kind) -> str:
         out += _ref(kind, f) if f.is_ref else _prop(kind, f)
     for source, f in reverse_fields(kind.name):
         out += _reverse(source, f)
+    for applies, name, resolver, description in EXTRAS:
+        if applies(kind):
+            out += (f"    {name} = strawberry.field(resolver={resolver},\n"
+                    f"                              description={description!r})\n\n")
     if kind is SOURCE:
         out += (_decorator("Everything citing this source.")
                 + "    async def facts(self, info: Info[Context, None]) -> list[Node]:\n"
@@ -245,7 +258,9 @@ def _lookup_and_list(kind: Kind) -> str:
                      "(overlapping it, for periods).", graphql_name="from")
         args += _arg("to", "date | None", "Only those dated on or before this day.")
         args += _arg("calendar", "Calendar", "The calendar of `from` and `to`.", "GREGORIAN")
-    args += _arg("source", "strawberry.ID | None", "Only those citing this source.")
+    cites = all(name != "source" for name, _, _ in filters)  # a Document's own field wins
+    if cites:
+        args += _arg("source", "strawberry.ID | None", "Only those citing this source.")
     first_key = next(iter(sort_keys(kind)))
     args += _arg("sort_by", f"{kind.gql}Sort", "What to sort by.", f"{kind.gql}Sort.{first_key}")
     args += _arg("order", "Order", "Ascending or descending.", "Order.ASC")
@@ -260,7 +275,8 @@ def _lookup_and_list(kind: Kind) -> str:
             f"        since, until, cal = {dates}\n"
             f"        return await resolve.page(\n"
             f"            info, {var}, name={name_arg}, filters={{{filter_map}}}, since=since,\n"
-            f"            until=until, calendar=cal, source=source, sort_by=sort_by, order=order,\n"
+            f"            until=until, calendar=cal, source={'source' if cites else 'None'}, "
+            f"sort_by=sort_by, order=order,\n"
             f"            first=first, after=after)\n\n")
     return out
 

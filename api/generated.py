@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api import resolve
+from api import documents, resolve
 from api.context import Context
 from api.types import (
     Alignment,
@@ -32,6 +32,7 @@ from schema.model import (
     CLAIM,
     COMPOSITION,
     CONTROL,
+    DOCUMENT,
     EVENT,
     FIGURE,
     ORGANIZATION,
@@ -198,6 +199,12 @@ class ClaimSort(Enum):
     ID = 'id'
 
 
+@strawberry.enum(description='What to sort documents by.')
+class DocumentSort(Enum):
+    NAME = 'name'
+    ID = 'id'
+
+
 @strawberry.type(description='A work that tells of these events: a book, article, encyclopedia, newspaper piece or thread.')
 class Source(Entity):
     @strawberry.field(description="The work's title.")
@@ -251,6 +258,10 @@ class Source(Entity):
     @strawberry.field(description='Readings of this by historians and sources.')
     async def claims(self, info: Info[Context, None]) -> list[Claim]:
         return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+
+    @strawberry.field(description='The texts of this source that the graph holds.')
+    async def documents(self, info: Info[Context, None]) -> list[Document]:
+        return await resolve.reverse(info, self, DOCUMENT, DOCUMENT.field("source"))
 
     @strawberry.field(description='Everything citing this source.')
     async def facts(self, info: Info[Context, None]) -> list[Node]:
@@ -331,6 +342,9 @@ class Place(Entity):
     async def claims(self, info: Info[Context, None]) -> list[Claim]:
         return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
 
+    mentions = strawberry.field(resolver=documents.entity_mentions,
+                              description='The passages of documents that mention this, a page at a time.')
+
 
 @strawberry.type(description='A political party or a faction of one.')
 class Party(Entity):
@@ -381,6 +395,9 @@ class Party(Entity):
     @strawberry.field(description='Readings of this by historians and sources.')
     async def claims(self, info: Info[Context, None]) -> list[Claim]:
         return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+
+    mentions = strawberry.field(resolver=documents.entity_mentions,
+                              description='The passages of documents that mention this, a page at a time.')
 
 
 @strawberry.type(description='A person: an actor in these events, a historian who wrote about them, or both (a historian also carries the label Historian).')
@@ -441,6 +458,9 @@ class Person(Entity):
     async def claims_made(self, info: Info[Context, None]) -> list[Claim]:
         return await resolve.reverse(info, self, CLAIM, CLAIM.field("by"))
 
+    mentions = strawberry.field(resolver=documents.entity_mentions,
+                              description='The passages of documents that mention this, a page at a time.')
+
 
 @strawberry.type(description='A government, committee, city duma, union, army, Cossack host or national government.')
 class Organization(Entity):
@@ -492,6 +512,9 @@ class Organization(Entity):
     async def claims(self, info: Info[Context, None]) -> list[Claim]:
         return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
 
+    mentions = strawberry.field(resolver=documents.entity_mentions,
+                              description='The passages of documents that mention this, a page at a time.')
+
 
 @strawberry.type(description="A named soviet (council) of workers', soldiers' or peasants' deputies.")
 class Soviet(Entity):
@@ -542,6 +565,9 @@ class Soviet(Entity):
     @strawberry.field(description='Readings of this by historians and sources.')
     async def claims(self, info: Info[Context, None]) -> list[Claim]:
         return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+
+    mentions = strawberry.field(resolver=documents.entity_mentions,
+                              description='The passages of documents that mention this, a page at a time.')
 
 
 @strawberry.type(description='Something that happened: an uprising, fighting, a congress, an election, a decree...')
@@ -601,6 +627,9 @@ class Event(Entity):
     @strawberry.field(description='Readings of this by historians and sources.')
     async def claims(self, info: Info[Context, None]) -> list[Claim]:
         return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+
+    mentions = strawberry.field(resolver=documents.entity_mentions,
+                              description='The passages of documents that mention this, a page at a time.')
 
 
 @strawberry.type(description='Who held power over a place, from when to when, according to the sources cited.')
@@ -753,6 +782,39 @@ class Claim(Fact):
         return self._n.props['summary']  # type: ignore[no-any-return]
 
 
+@strawberry.type(description='A text the graph holds (an article, a memoir, a decree, a thread), split into passages whose mentions of entities are linked (:Passage)-[:MENTIONS]->(entity).')
+class Document(Entity):
+    @strawberry.field(description="The document's title.")
+    def title(self) -> str:
+        return self._n.props['title']  # type: ignore[no-any-return]
+
+    @strawberry.field(description='The source whose text this is.')
+    async def source(self, info: Info[Context, None]) -> Source:
+        return await resolve.one(info, self, DOCUMENT, DOCUMENT.field("source"))
+
+    @strawberry.field(description="The text's file, relative to the data folder and under its documents/ folder: .txt, .md or .html, in UTF-8.")
+    def path(self) -> str:
+        return self._n.props['path']  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The text's language, as an ISO 639-1 code: en, ru...")
+    def language(self) -> str:
+        return self._n.props['language']  # type: ignore[no-any-return]
+
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return await resolve.many(info, self, DOCUMENT, DOCUMENT.field("distinct_from"))
+
+    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+    def shared_aliases(self) -> list[str]:
+        return list(self._n.props.get('sharedAliases') or [])
+
+    passages = strawberry.field(resolver=documents.document_passages,
+                              description='The paragraphs, in order, with mentions.')
+
+    mentions = strawberry.field(resolver=documents.entity_mentions,
+                              description='The passages of documents that mention this, a page at a time.')
+
+
 TYPES: dict[str, Any] = {
     SOURCE.name: Source,
     PLACE.name: Place,
@@ -767,6 +829,7 @@ TYPES: dict[str, Any] = {
     PARTICIPATION.name: Participation,
     FIGURE.name: Figure,
     CLAIM.name: Claim,
+    DOCUMENT.name: Document,
 }
 
 
@@ -1076,6 +1139,27 @@ class KindQueries:
         return await resolve.page(
             info, CLAIM, name=None, filters={'about': about, 'by': by, 'stance': stance, 'confidence': confidence}, since=since,
             until=until, calendar=cal, source=source, sort_by=sort_by, order=order,
+            first=first, after=after)
+
+    @strawberry.field(description='One Document by id, or null if there is none.')
+    async def document(self, info: Info[Context, None], id: strawberry.ID) -> Document | None:
+        return await resolve.lookup(info, DOCUMENT, id)
+
+    @strawberry.field(description='A text the graph holds (an article, a memoir, a decree, a thread), split into passages whose mentions of entities are linked (:Passage)-[:MENTIONS]->(entity). A filtered, sorted page, with the total count.')
+    async def documents(
+        self, info: Info[Context, None],
+        name: Annotated[str | None, strawberry.argument(description='Names or aliases containing this text (any case, diacritics ignored).')] = None,
+        source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose source is this id.')] = None,
+        language: Annotated[str | None, strawberry.argument(description='Only those with this language.')] = None,
+        sort_by: Annotated[DocumentSort, strawberry.argument(description='What to sort by.')] = DocumentSort.NAME,
+        order: Annotated[Order, strawberry.argument(description='Ascending or descending.')] = Order.ASC,
+        first: Annotated[int, strawberry.argument(description='Page size, at most 100.')] = resolve.DEFAULT_PAGE,
+        after: Annotated[str | None, strawberry.argument(description='The cursor after which the page starts.')] = None,
+    ) -> Connection[Document]:
+        since, until, cal = None, None, GREGORIAN
+        return await resolve.page(
+            info, DOCUMENT, name=name, filters={'source': source, 'language': language}, since=since,
+            until=until, calendar=cal, source=None, sort_by=sort_by, order=order,
             first=first, after=after)
 
 

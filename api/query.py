@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 from unidecode import unidecode
 
+from api import documents
 from api import generated as g
 from api.context import LABELS, Context, NodeData
 from api.resolve import MAX_PAGE, UserInputError, to_gregorian, wrap
@@ -118,6 +119,11 @@ def _greg(day: date | None, calendar: d.Calendar) -> date | None:
 
 @strawberry.type(description="The questions revgraph answers.")
 class Query(g.KindQueries):
+    search_passages = strawberry.field(
+        resolver=documents.search_passages, name="searchPassages",
+        description="Passages of the documents whose text matches, forgiving of case, "
+        "diacritics and misspelling (Neo4j's full-text index); best first.")
+
     @strawberry.field(description="Entities whose name or alias matches, forgiving of case, "
                       "diacritics, transliteration and misspelling; best first.")
     async def search(self, info: Info[Context, None], text: str, limit: int = 10) -> list[Entity]:

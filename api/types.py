@@ -17,6 +17,7 @@ from schema.model import ALIASES, ALIGNMENT_DOCS, CONFIDENCE_FIELD, ID, NAME, NO
 from schema.model import Alignment as _Alignment
 
 if TYPE_CHECKING:
+    from api.documents import Span
     from api.generated import Source
 
 # The model's enums, made GraphQL enums in place (strawberry.enum returns the class itself).
@@ -90,6 +91,9 @@ class Citation:
         description="A short passage copied verbatim from the source.")
     locator: str | None = strawberry.field(
         description="Page, chapter, section or article title, where known.")
+    span: Annotated[Span, strawberry.lazy("api.documents")] | None = strawberry.field(
+        default=None, description="Where the quotation stands in the source's document, with "
+        "the text around it; null when the graph holds no text of the source.")
 
 
 @strawberry.interface(description="Anything in the graph with a stable id.")
@@ -107,11 +111,12 @@ class Node:
 
     @strawberry.field(description="The sources cited for this node.")
     async def citations(self, info: Info[Context, None]) -> list[Citation]:
+        from api.documents import span_of
         from api.generated import wrap
 
         rows = await info.context.citations(self._n.kind, self._n.id)
         return [Citation(source=wrap(NodeData(SOURCE.name, r["source"])), quote=r["quote"],
-                         locator=r["locator"]) for r in rows]
+                         locator=r["locator"], span=span_of(r)) for r in rows]
 
 
 @strawberry.interface(

@@ -419,5 +419,9 @@ def stop() -> None:
     out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
 
 
+from cli.ingest import ingest  # noqa: E402  (documents: a curator's dry run, cli/ingest.py)
+
+app.command()(ingest)
+
 if __name__ == "__main__":
     app()

@@ -23,11 +23,15 @@ from schema.model import (
     END,
     ENTITY_LABEL,
     FACT_LABEL,
+    IN_DOCUMENT_REL,
     KINDS,
     LOAD_HASH,
+    MENTIONS_REL,
+    PASSAGE_LABEL,
     POSITION,
     SEARCH_INDEX,
     SEARCH_TEXT,
+    SPAN_PROPS,
     START,
     Field,
 )
@@ -50,6 +54,8 @@ def _names() -> dict[str, str]:
              "Node.id": "id", "Rel.position": POSITION, "Index.search": SEARCH_INDEX,
              "Cites": CITES_REL}
     names |= {f"Cites.{f.name}": f.name for f in CITATION_FIELDS if not f.is_ref}
+    names |= {f"Cites.{prop}": prop for prop in SPAN_PROPS}
+    names |= {PASSAGE_LABEL: PASSAGE_LABEL, "InDocument": IN_DOCUMENT_REL, "Mentions": MENTIONS_REL}
     for kind in KINDS:
         names[kind.name] = kind.name
         for f in kind.fields:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from neo4j import Driver
 
+from graph.documents import STATEMENTS as DOCUMENT_STATEMENTS
 from schema.dates import graph_props
 from schema.model import ENTITY_KINDS, ENTITY_LABEL, FACT_LABEL, KINDS, SEARCH_INDEX, SEARCH_TEXT
 
@@ -34,6 +35,7 @@ def statements() -> list[str]:
         f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{labels}) "
         f"ON EACH [n.name, n.{SEARCH_TEXT}]"
     )
+    out += DOCUMENT_STATEMENTS  # passages: their ids and a full-text index of their text
     return out
 
 

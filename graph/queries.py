@@ -97,7 +97,9 @@ def citations(kind: Kind) -> str:
     return cypher(f"""
 UNWIND $ids AS key
 MATCH (:{{{kind.name}}} {{id: key}})-[c:{{Cites}}]->(s:{{Source}})
-RETURN key, c.{{Cites.quote}} AS quote, c.{{Cites.locator}} AS locator, s {{.*}} AS source
+RETURN key, c.{{Cites.quote}} AS quote, c.{{Cites.locator}} AS locator, s {{.*}} AS source,
+       c.{{Cites.spanDocument}} AS spanDocument, c.{{Cites.spanStart}} AS spanStart,
+       c.{{Cites.spanEnd}} AS spanEnd
 ORDER BY c.{{Rel.position}}
 """)
 
@@ -164,8 +166,9 @@ CALL (c) {
 CALL (c) {
   OPTIONAL MATCH (c)-[cite:{Cites}]->(s:{Source})
   WITH cite, s ORDER BY cite.{Rel.position}
-  RETURN collect({quote: cite.{Cites.quote}, locator: cite.{Cites.locator}, source: s {.*}})
-         AS citations
+  RETURN collect({quote: cite.{Cites.quote}, locator: cite.{Cites.locator}, source: s {.*},
+                  spanDocument: cite.{Cites.spanDocument}, spanStart: cite.{Cites.spanStart},
+                  spanEnd: cite.{Cites.spanEnd}}) AS citations
 }
 WITH p, c, by, citations ORDER BY c.{Control.start} IS NULL, c.{Control.start}, c.{Control.end}
 RETURN p.id AS place,
@@ -194,8 +197,9 @@ CALL (c) {
 CALL (c) {
   OPTIONAL MATCH (c)-[cite:{Cites}]->(s:{Source})
   WITH cite, s ORDER BY cite.{Rel.position}
-  RETURN collect({quote: cite.{Cites.quote}, locator: cite.{Cites.locator}, source: s {.*}})
-         AS citations
+  RETURN collect({quote: cite.{Cites.quote}, locator: cite.{Cites.locator}, source: s {.*},
+                  spanDocument: cite.{Cites.spanDocument}, spanStart: cite.{Cites.spanStart},
+                  spanEnd: cite.{Cites.spanEnd}}) AS citations
 }
 WITH t, c, by, who, citations ORDER BY c.{Claim.stance}, who, c.id
 RETURN t {.*} AS entity, {label} AS label,

@@ -7,10 +7,12 @@ files. Nothing is written to the graph unless every file is valid.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from loaders.check import Record, check_dataset, check_record
+from loaders.documents.check import check_documents
 from loaders.read import Problem, ReadError, data_files, read
 
 
@@ -24,6 +26,10 @@ class ValidationFailed(Exception):
 class Dataset:
     records: list[Record]
     files: list[str]
+    # Documents (loaders/documents/check.py): their texts by id, and where each quotation
+    # citing a document's source stands in it, by (record id, citation index).
+    texts: dict[str, Any] = field(default_factory=dict)
+    spans: dict[tuple[str, int], Any] = field(default_factory=dict)
 
 
 def _display(path: Path) -> str:
@@ -48,6 +54,8 @@ def validate_paths(paths: list[Path]) -> Dataset:
         except ReadError as exc:
             problems.append(exc.problem)
     problems.extend(check_dataset(records))
+    doc_problems, texts, spans = check_documents(records, {_display(p): p for p in files}, Problem)
+    problems.extend(doc_problems)
     if problems:
         raise ValidationFailed(problems)
-    return Dataset(records, [_display(p) for p in files])
+    return Dataset(records, [_display(p) for p in files], texts, spans)

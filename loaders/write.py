@@ -21,9 +21,20 @@ from neo4j import Driver, ManagedTransaction
 from unidecode import unidecode
 
 from graph import writes
+from graph.documents import write_passages
 from graph.migrations import migrate
+from loaders.documents.plan import plan_passages
 from loaders.validate import Dataset
-from schema.model import CITES_REL, KIND_BY_LABEL, KINDS, LOAD_HASH, POSITION, SEARCH_TEXT, SOURCE
+from schema.model import (
+    CITES_REL,
+    KIND_BY_LABEL,
+    KINDS,
+    LOAD_HASH,
+    POSITION,
+    SEARCH_TEXT,
+    SOURCE,
+    SPAN_PROPS,
+)
 
 BATCH = 500
 
@@ -71,6 +82,8 @@ def plan(dataset: Dataset) -> dict[str, NodeWrite]:
                 rels.append((f.rel, label_of[target], target, {POSITION: i}))
         for i, c in enumerate(r.citations):
             cprops: dict[str, Any] = {POSITION: i}
+            if (span := dataset.spans.get((r.id, i))) is not None:  # quoted from a document
+                cprops.update(zip(SPAN_PROPS, (span.document, span.start, span.end), strict=True))
             if c.quote:
                 cprops["quote"] = c.quote
             if c.locator:
@@ -107,12 +120,13 @@ def load(driver: Driver, database: str, dataset: Dataset,
     """Bring the graph in line with the dataset in one transaction; return what changed."""
     migrate(driver, database)
     wanted = plan(dataset)
+    passages = plan_passages(dataset)  # documents: read and linked before the transaction
     with driver.session(database=database) as session:
-        return session.execute_write(_apply, wanted, progress or (lambda _s, _n: None))
+        return session.execute_write(_apply, wanted, progress or (lambda _s, _n: None), passages)
 
 
 def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
-           progress: Callable[[str, int], None]) -> Summary:
+           progress: Callable[[str, int], None], passages: list[Any] | None = None) -> Summary:
     summary = Summary()
     existing = {
         row["id"]: (row["label"], row["hash"])
@@ -161,6 +175,8 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
         for chunk in _chunks(rows):
             tx.run(cypher, rows=chunk).consume()
             progress("relationships", len(chunk))
+    if passages is not None:
+        write_passages(tx, passages, summary)
     return summary
 
 

@@ -462,13 +462,38 @@ CLAIM = _fact(
     id_from=("about", "by", "stance", "summary"),
 )
 
+DOCUMENT = _entity(
+    "Document", "documents",
+    "A text the graph holds (an article, a memoir, a decree, a thread), split into passages "
+    "whose mentions of entities are linked (:Passage)-[:MENTIONS]->(entity).",
+    Field("title", "str", "The document's title.", required=True, prop_name="title"),
+    Field("source", "ref", "The source whose text this is.", required=True, targets=("Source",),
+          rel="OF_SOURCE", reverse="documents", filter=True,
+          reverse_description="The texts of this source that the graph holds."),
+    Field("path", "str", "The text's file, relative to the data folder and under its "
+          "documents/ folder: .txt, .md or .html, in UTF-8.", required=True),
+    Field("language", "str", "The text's language, as an ISO 639-1 code: en, ru...",
+          required=True, filter=True),
+    plural="documents",
+    name_from="title",
+)
+
 KINDS: tuple[Kind, ...] = (
     SOURCE, PLACE, PARTY, PERSON, ORGANIZATION, SOVIET, EVENT,
-    CONTROL, COMPOSITION, ROLE, PARTICIPATION, FIGURE, CLAIM,
+    CONTROL, COMPOSITION, ROLE, PARTICIPATION, FIGURE, CLAIM, DOCUMENT,
 )
 KIND_BY_SECTION: dict[str, Kind] = {k.section: k for k in KINDS}
 KIND_BY_LABEL: dict[str, Kind] = {k.name: k for k in KINDS}
 ENTITY_KINDS = tuple(k for k in KINDS if k.category == "entity")
+
+# A document's passages (paragraphs, with offsets into its text) and the entities they mention:
+# (:Passage)-[:IN_DOCUMENT]->(:Document), (:Passage)-[:MENTIONS {start, end, text, method,
+# score}]->(entity). Written by the loader from the text, not declared in the data files.
+PASSAGE_LABEL = "Passage"
+IN_DOCUMENT_REL = "IN_DOCUMENT"
+MENTIONS_REL = "MENTIONS"
+# Where a citation's quotation stands in its source's document: properties of CITES.
+SPAN_PROPS = ("spanDocument", "spanStart", "spanEnd")
 
 # Citations: every fact and event cites at least one source; entities may. A citation is a
 # relationship (record)-[:CITES {quote, locator, position}]->(:Source).

@@ -1,0 +1,210 @@
+"""Documents without Neo4j: reading, bad input, the linker against the gold annotation of both
+seed documents (precision and recall printed), dates, figures and the ingest dry run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from loaders.documents.dates import find_dates, find_numbers
+from loaders.documents.link import Linker
+from loaders.documents.read import DocumentError, read_document
+from loaders.validate import validate_paths
+from tests.conftest import ROOT as PROJECT_ROOT
+
+pytestmark = pytest.mark.unit
+DATA = PROJECT_ROOT / "data"
+GOLD = Path(__file__).parent / "fixtures" / "gold"
+
+
+@pytest.fixture(scope="module")
+def records() -> list:
+    return validate_paths([DATA]).records
+
+
+@pytest.fixture(scope="module")
+def linker(records: list) -> Linker:
+    return Linker.from_records(records)
+
+
+def _link(linker: Linker, path: Path) -> list:
+    doc = read_document(path)
+    return linker.link(doc.text, [(p.start, p.end) for p in doc.passages])
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def test_passages_are_paragraphs_with_offsets(tmp_path: Path) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text("  First para\nstill first.\n\n\nSecond.\n", encoding="utf-8")
+    doc = read_document(f)
+    assert [doc.passage_text(p) for p in doc.passages] == ["First para\nstill first.", "Second."]
+    assert doc.passages[1].start == doc.text.index("Second.")
+
+
+def test_html_is_stripped_by_a_parser(tmp_path: Path) -> None:
+    f = tmp_path / "a.html"
+    f.write_text("<html><head><title>T</title><style>p{}</style></head><body><p>In <b>Kursk"
+                 "</b> &amp; Orel.</p><script>x=1</script><ul><li>Tver</li></ul></body></html>",
+                 encoding="utf-8")
+    doc = read_document(f)
+    assert [doc.passage_text(p) for p in doc.passages] == ["T", "In Kursk & Orel.", "Tver"]
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.txt", b"", "is empty"),
+    ("blank.txt", b"  \n\n ", "is empty"),
+    ("bin.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+    ("latin1.txt", "Petrograd, café".encode("latin-1"), "not UTF-8"),
+    ("a.pdf", b"%PDF-1.4", "unknown format"),
+])
+def test_bad_documents_are_refused_naming_the_file(tmp_path: Path, name: str, content: bytes,
+                                                   message: str) -> None:
+    f = tmp_path / name
+    f.write_bytes(content)
+    with pytest.raises(DocumentError) as exc:
+        read_document(f)
+    assert message in str(exc.value) and str(f) in str(exc.value)
+
+
+def test_a_100_mb_file_is_refused_from_its_size(tmp_path: Path) -> None:
+    f = tmp_path / "huge.txt"
+    with f.open("wb") as out:  # sparse: nothing is written, nothing need be read
+        out.truncate(100 * 1024 * 1024)
+    with pytest.raises(DocumentError, match="over the limit of 10 MB"):
+        read_document(f)
+
+
+def test_a_path_outside_the_documents_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "documents").mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("x", encoding="utf-8")
+    with pytest.raises(DocumentError, match="is outside"):
+        read_document(tmp_path / "documents" / ".." / "secret.txt", within=tmp_path / "documents")
+
+
+# -- linking ----------------------------------------------------------------------------------
+
+
+def test_precision_and_recall_on_the_gold_annotation(linker: Linker) -> None:
+    tp = fp = fn = 0
+    for gold_file in sorted(GOLD.glob("*.json")):
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        found = {(m.start, m.end, m.entity) for m in _link(linker, PROJECT_ROOT / gold["document"])}
+        wanted = {(m["start"], m["end"], m["entity"]) for m in gold["mentions"]}
+        tp, fp, fn = tp + len(found & wanted), fp + len(found - wanted), fn + len(wanted - found)
+        for s, e, ent in sorted(found ^ wanted):
+            print(f"  {'extra' if (s, e, ent) in found else 'missed'}: {gold_file.stem} {s}-{e} {ent}")
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    print(f"\nmentions: precision {precision:.3f}, recall {recall:.3f} "
+          f"({tp} right, {fp} extra, {fn} missed, exact span and entity)")
+    assert precision >= 0.95 and recall >= 0.90
+
+
+def test_misspellings_are_linked_even_without_their_aliases(records: list) -> None:
+    """The seeds' misspellings are aliases in the data; the fuzzy pass finds them anyway."""
+    misspelt = ("Krasnoyask", "Tsaitzyn", "Ivonovo-Voznesensk")
+    for r in records:
+        if "aliases" in r.props:
+            r.props = {**r.props, "aliases": [a for a in r.props["aliases"]
+                                              if not any(x in a for x in misspelt)]}
+    linker = Linker.from_records(records)
+    text = (PROJECT_ROOT / "data/documents/000_a56948aea5015451.txt").read_text(encoding="utf-8")
+    found = {m.text: (m.entity, m.method) for m in linker.link(text)}
+    assert found["Krasnoyask"] == ("krasnoyarsk", "fuzzy")
+    assert found["Tsaitzyn"] == ("tsaritsyn", "fuzzy")
+    assert found["Ivonovo-Voznesensk"] == ("ivanovo-voznesensk", "fuzzy")
+
+
+def test_context_chooses_between_entities(linker: Linker) -> None:
+    found = [(m.text, m.entity) for m in linker.link(
+        "The soviet of Moscow province, ahead of the Moscow city soviet. Moscow province and "
+        "Moscow. The Kursk soviet and the soviet of Orel. Finland's White Guards.")]
+    assert found == [("soviet of Moscow province", "moscow-province-soviet"),
+                     ("Moscow city soviet", "moscow-soviet"), ("Moscow province", "moscow-province"),
+                     ("Moscow", "moscow"), ("Kursk soviet", "kursk-soviet"),
+                     ("soviet of Orel", "orel-soviet"), ("Finland", "finland"),
+                     ("White Guards", "finnish-whites")]
+
+
+def test_case_diacritics_and_transliteration_are_folded(linker: Linker) -> None:
+    found = [(m.text, m.entity) for m in linker.link(
+        "ВИКЖЕЛ struck; KRASNOYARSK, Chişinău and Orël; the cadet forces; Russian soldiers.")]
+    assert found == [("ВИКЖЕЛ", "vikzhel"), ("KRASNOYARSK", "krasnoyarsk"),
+                     ("Chişinău", "kishinev"), ("Orël", "orel")]
+
+
+# -- dates and figures --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, value, basis", [
+    ("on 25 October 1917 the", "1917-10-25 O.S.", "inferred"),
+    ("on 7 November 1917 (N.S.)", "1917-11-07 N.S.", "stated"),
+    ("on 1 December 1917 (O.S.) came", "1917-12-01 O.S.", "stated"),
+    ("In 1917, on February 10 (23) they", "1917-02-10 O.S.", "dual"),
+    ("On Oct. 29 (Nov. 11), 1917, the", "1917-10-29 O.S.", "dual"),
+    ("decree of December 29, 1917, stock", "1917-12-29 O.S.", "inferred"),
+    ("on 14 March 1918", "1918-03-14 N.S.", "inferred"),
+])
+def test_dates_with_their_calendar(text: str, value: str, basis: str) -> None:
+    date = find_dates(text)[-1]
+    assert date.as_json()["value"] == value and date.calendar_basis == basis
+
+
+def test_a_date_without_a_year_takes_the_last_year_stated() -> None:
+    dates = find_dates("In 1917 ... By 18 August the congress; 25 October.")
+    assert [(d.text, d.year_basis, d.as_json().get("value")) for d in dates] == [
+        ("1917", "stated", "1917 O.S."), ("18 August", "inferred", "1917-08-18 O.S."),
+        ("25 October", "inferred", "1917-10-25 O.S.")]
+    assert find_dates("on 25 October")[0].date is None  # no year anywhere: not guessed
+
+
+def test_figures() -> None:
+    text = ("There were 700 soviets across Russia by April 1917. By October there were 1,429. "
+            "A demonstration of up to 10,000 people, 100 years ago; more than 170 million.")
+    assert [(n.text, n.value, n.qualifier) for n in find_numbers(text)] == [
+        ("700 soviets", 700, "exact"), ("1,429", 1429, "exact"),
+        ("up to 10,000 people", 10000, "at-most"), ("more than 170 million", 170e6, "at-least")]
+
+
+# -- the dry run ----------------------------------------------------------------------------
+
+
+def test_ingest_json_is_a_dry_run(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    f = tmp_path / "new.txt"
+    f.write_text("In Krasnojarsk on 25 October 1917 the soviet seized power. Lenin wrote.\n",
+                 encoding="utf-8")
+    env = {"REVGRAPH_HOME": str(tmp_path / "home")}
+    result = CliRunner().invoke(app, ["ingest", str(f), "--json"], env={**os.environ, **env})
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"kind": "mention", "start": 3, "end": 14, "text": "Krasnojarsk",
+            "entity": "krasnoyarsk", "type": "Place", "name": "Krasnoyarsk",
+            "method": "fuzzy"}.items() <= rows[0].items()
+    assert rows[1]["kind"] == "date" and rows[1]["value"] == "1917-10-25 O.S."
+    draft = CliRunner().invoke(app, ["ingest", str(f), "--suggest", "--source", "s1"],
+                               env={**os.environ, **env})
+    assert "kind: uprising" in draft.stdout and "source: s1" in draft.stdout
+    bad = CliRunner().invoke(app, ["ingest", str(tmp_path / "missing.txt"), "--json"])
+    assert bad.exit_code == 2 and "missing.txt: no such file" in bad.output
+
+
+def test_a_quotation_is_located_verbatim_or_word_for_word(tmp_path: Path) -> None:
+    from loaders.documents.check import locate
+
+    f = tmp_path / "a.txt"
+    f.write_text("Intro.\n\nHow revolution spread across Russia’s empire —\nfast.\n", encoding="utf-8")
+    doc = read_document(f)
+    exact = locate("spread across Russia’s", "d", doc)
+    assert exact and doc.text[exact.start:exact.end] == "spread across Russia’s"
+    loose = locate("Russia's empire - fast", "d", doc)  # straight quote, hyphen, no line break
+    assert loose and doc.text[loose.start:loose.end] == "Russia’s empire —\nfast"
+    assert locate("Russia's kingdom", "d", doc) is None
