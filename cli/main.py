@@ -357,13 +357,20 @@ def codegen(
 
 
 @app.command()
-def settings() -> None:
+def settings(
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="Print docs/settings.md (the defaults, not the values in force).")
+    ] = False,
+) -> None:
     """Every setting revgraph reads from the environment, its value now, its default and what
     it does."""
     import dataclasses
 
-    from schema.config import settings_docs
+    from schema.config import settings_docs, settings_markdown
 
+    if markdown:
+        sys.stdout.write(settings_markdown())
+        return
     current = config()
     table = Table("variable", "value", "default", "what it does")
     for f, doc in zip(dataclasses.fields(current), settings_docs(), strict=True):

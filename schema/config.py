@@ -146,6 +146,15 @@ class SettingDoc:
     help: str
 
 
+def settings_markdown() -> str:
+    """docs/settings.md: every setting, its default and what it does."""
+    rows = "".join(f"| `{d.env}` | `{d.default}` | {d.help} |\n" for d in settings_docs())
+    return ("# Settings\n\n*Generated from `schema/config.py` by `revgraph settings --markdown`; "
+            "do not edit by hand.*\n\nEvery setting is an environment variable, read once when a "
+            "command or the API starts. `revgraph settings` shows the values in force.\n\n"
+            "| variable | default | what it does |\n|---|---|---|\n" + rows)
+
+
 def settings_docs() -> Iterator[SettingDoc]:
     """Each setting's variable, default and help, for `revgraph settings` and the docs."""
     for f in dataclasses.fields(Config):

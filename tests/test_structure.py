@@ -40,6 +40,13 @@ def test_generated_types_are_current():
     assert (ROOT / "api" / "generated.py").read_text() == render()
 
 
+def test_settings_docs_are_current():
+    """docs/settings.md is written from schema/config.py: `revgraph settings --markdown`."""
+    from schema.config import settings_markdown
+
+    assert (ROOT / "docs" / "settings.md").read_text() == settings_markdown()
+
+
 def test_schema_sdl_is_current():
     """schema.graphql is the served schema, so every API change shows in a diff: run
     `revgraph codegen`."""
