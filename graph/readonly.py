@@ -253,6 +253,10 @@ def _translate(exc: Neo4jError) -> Exception:
         return TimedOut("the query did not finish within its timeout and was stopped")
     if code == "Neo.ClientError.Statement.ArgumentError" and "execution mode" in (exc.message or ""):
         return Refused("EXPLAIN and PROFILE are refused here: send the query without them")
+    if "MemoryPoolOutOfMemoryError" in code or "MemoryLimitExceeded" in code:
+        return QueryError(code, "the query needs more memory than the server allows a "
+                          "transaction; narrow it (a LIMIT, fewer collected values). "
+                          f"Neo4j said: {exc.message}")
     if code.startswith("Neo.ClientError.Security"):
         return Refused(f"Neo4j refused it: {exc.message}")
     if code.startswith("Neo.ClientError"):
