@@ -289,7 +289,7 @@ def run(driver: Driver, database: str, query: str, parameters: Mapping[str, Any]
             check_plan(summary.query_type, summary.plan, database)
             result = tx.run(query, params)
             keys = list(result.keys())
-            records = []
+            records: list[Any] = []
             for record in result:
                 if len(records) == limits.max_rows:
                     return Result(keys, records, truncated=True)
@@ -317,7 +317,7 @@ async def run_async(driver: AsyncDriver, database: str, query: str,
             check_plan(summary.query_type, summary.plan, database)
             result = await tx.run(query, params)
             keys = list(result.keys())
-            records = []
+            records: list[Any] = []
             async for record in result:
                 if len(records) == limits.max_rows:
                     return Result(keys, records, truncated=True)
