@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from api import logs
+from api import cypher, logs
 from api.generated import TYPES
 from api.http import UNAVAILABLE_MESSAGE, HttpLimits, graphql_endpoint
 from api.limits import Limits, extensions
@@ -122,6 +122,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
             Route("/ready", readiness),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *cypher.routes(state, config),
         ],
         middleware=middleware,
         lifespan=lifespan,

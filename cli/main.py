@@ -184,11 +184,13 @@ def cypher(
             params[name] = json.loads(raw)
         except json.JSONDecodeError:
             params[name] = raw
+    summary: Any
     with handled(), connect(config()) as (driver, database):
-        records, summary, keys = driver.execute_query(
-            Query(query), params, database_=database,
-            routing_=RoutingControl.WRITE if write else RoutingControl.READ,
-        )
+        if write:
+            records, summary, keys = driver.execute_query(
+                Query(query), params, database_=database, routing_=RoutingControl.WRITE)
+        else:  # the read-only rules of the HTTP /cypher endpoint (graph/readonly.py)
+            records, summary, keys = _read_only(driver, database, query, params)
         rows = [{k: _plain(r[k]) for k in keys} for r in records]
         if as_json:
             sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
@@ -197,10 +199,32 @@ def cypher(
         for row in rows:
             table.add_row(*(_cell(row[k]) for k in keys))
         out.print(table)
-        counters = summary.counters
-        if counters.contains_updates:
+        counters = summary.counters if summary is not None else None
+        if counters is not None and counters.contains_updates:
             out.print(f"[dim]{counters}[/]")
         out.print(f"[dim]{len(rows)} row(s)[/]")
+
+
+def _read_only(driver: Any, database: str, query: str,
+               params: dict[str, Any]) -> tuple[list[Any], None, list[str]]:
+    """The query under graph/readonly.py's rules; a refusal ends the command with exit code 2."""
+    from graph.readonly import Limits, QueryError, Refused, TimedOut, run
+
+    try:
+        limits = Limits.from_config(config())
+        result = run(driver, database, query, params, limits)
+    except Refused as exc:
+        fail(f"refused: {exc}", code=2)
+    except TimedOut as exc:
+        fail(f"{exc} (after {limits.timeout:g} s; REVGRAPH_CYPHER_TIMEOUT sets it)")
+    except QueryError as exc:
+        fail(str(exc))
+    except ValueError as exc:  # a bad REVGRAPH_CYPHER_* setting
+        fail(str(exc))
+    if result.truncated:
+        err.print(f"[yellow]only the first {limits.max_rows} rows are shown "
+                  "(REVGRAPH_CYPHER_MAX_ROWS sets the limit)[/]")
+    return result.records, None, result.keys
 
 
 def _cell(value: Any) -> str:

@@ -53,6 +53,9 @@ JVM_OPTIONS = [
 ]
 
 
+OWNER_ONLY_UMASK = 0o077  # files the server creates: readable and writable by their owner only
+
+
 class ServerError(RuntimeError):
     """Something the user can act on: the message says what went wrong and what to do."""
 
@@ -100,6 +103,10 @@ class LocalServer:
     @property
     def bolt_uri(self) -> str:
         return f"bolt://127.0.0.1:{self.bolt_port}"
+
+    @property
+    def http_origin(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
 
     @property
     def browser_url(self) -> str:
@@ -235,6 +242,7 @@ class LocalServer:
         for d in (self.conf_dir, self.run_dir, self.logs, self.home / "data",
                   self.home / "plugins", self.home / "import"):
             d.mkdir(parents=True, exist_ok=True)
+        self._owner_only()
         self._write_conf()
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
         classpath = f"{self.lib}/*"
@@ -242,16 +250,18 @@ class LocalServer:
             result = subprocess.run(
                 [java, "-cp", classpath, ADMIN_TOOL, "dbms", "set-initial-password",
                  self.password()],
-                env=env, capture_output=True, text=True,
+                env=env, capture_output=True, text=True, umask=OWNER_ONLY_UMASK,
             )
             if result.returncode != 0:
                 raise ServerError(f"Could not set the initial password:\n{result.stderr}")
-        console = open(self.logs / "console.log", "ab")
+        console = os.fdopen(os.open(self.logs / "console.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                                    0o600), "ab")
         process = subprocess.Popen(
             [java, f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_OPTIONS, "-cp", classpath,
              ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.conf_dir}"],
             env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, cwd=self.home,
+            umask=OWNER_ONLY_UMASK,  # the store, logs and transactions Neo4j writes: owner-only
         )
         self.pid_file.write_text(f"{process.pid}\n")
         if echo:
@@ -315,6 +325,18 @@ class LocalServer:
         self.pid_file.unlink(missing_ok=True)
         return True
 
+    def _owner_only(self) -> None:
+        """Neo4j's home readable by its owner only, and its store, logs and transaction files
+        too (older folders were made world-readable)."""
+        self.home.chmod(0o700)
+        for top in (self.home / "data", self.logs, self.run_dir, self.conf_dir):
+            for path in (top, *top.rglob("*")):
+                if path.is_symlink():
+                    continue
+                mode = path.stat().st_mode & 0o777
+                if mode & 0o077:
+                    path.chmod(mode & 0o700)
+
     def _write_conf(self) -> None:
         d = self.home
         conf = {
@@ -336,6 +358,9 @@ class LocalServer:
             "dbms.security.auth_enabled": "true",
             "dbms.usage_report.enabled": "false",
             "server.logs.gc.enabled": "false",
+            # Neo4j sends Access-Control-Allow-Origin: * by default, so that any web page could
+            # call its HTTP API from a browser; only its own origin (Neo4j Browser) may.
+            "dbms.security.http_access_control_allow_origin": self.http_origin,
         }
         text = "# Written by revgraph (graph/server.py) at every start; edit that, not this.\n"
         text += "".join(f"{k}={v}\n" for k, v in conf.items())

@@ -75,6 +75,16 @@ class Config:
     connect_timeout: float = _setting(
         "REVGRAPH_CONNECT_TIMEOUT", 2.0,
         "Seconds to wait for Neo4j before a request answers 503 (the database is unavailable).")
+    cypher_timeout: float = _setting("REVGRAPH_CYPHER_TIMEOUT", 10.0,
+                                     "Seconds a researcher's read-only Cypher (/cypher) may run.")
+    cypher_max_rows: int = _setting("REVGRAPH_CYPHER_MAX_ROWS", 1000,
+                                    "Rows /cypher returns at most; more are cut off (and said so).")
+    cypher_max_query: int = _setting("REVGRAPH_CYPHER_MAX_QUERY", 20_000,
+                                     "Characters of Cypher text /cypher accepts.")
+    cypher_max_body: int = _setting("REVGRAPH_CYPHER_MAX_BODY", 256 * 1024,
+                                    "Bytes of request body /cypher accepts (413 beyond).")
+    cypher_concurrency: int = _setting("REVGRAPH_CYPHER_CONCURRENCY", 4,
+                                       "/cypher queries running at once (429 beyond).")
     log_format: str = _setting("REVGRAPH_LOG_FORMAT", "text",
                                "The API's request log: text (one line a request) or json.")
 

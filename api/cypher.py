@@ -1,0 +1,190 @@
+"""POST /cypher: read-only Cypher over HTTP for researchers who do not hold the database password.
+
+Request: ``Content-Type: application/json``, body ``{"query": "...", "parameters": {...}}``.
+Answer: JSON ``{"columns": [...], "rows": [{column: value}], "rowCount": n, "truncated": bool,
+"rowLimit": n}``, or CSV with ``Accept: text/csv`` or ``?format=csv`` (a header row, then one
+line per row; ``X-Revgraph-Truncated`` says whether rows were cut off).
+
+The rules (what is refused and why, the timeout, the row limit) are graph/readonly.py's, the same
+as ``revgraph cypher`` without ``--write``. Errors are JSON ``{"error": {"status", "message"}}``:
+400 refused or malformed query, 413 body too large, 415 not JSON, 429 too many queries at once,
+503 (with Retry-After) Neo4j unavailable, 504 the query ran out of time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from graph.readonly import Limits, QueryError, Refused, TimedOut, plain, run_async
+from schema.config import Config
+
+QUEUE_WAIT = 2.0                # seconds a query waits for a free slot before a 429
+RETRY_AFTER_DOWN = "5"          # seconds, for 503 when Neo4j does not answer
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    return JSONResponse({"error": {"status": status, "message": message, **extra}},
+                        status_code=status, headers=headers)
+
+
+async def _body(request: Request, max_body: int) -> bytes:
+    """The request body, refused past ``max_body`` bytes without reading the rest."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > max_body:
+        raise HttpError(413, f"the request body has {int(length):,} bytes; at most {max_body:,} "
+                        "are accepted (REVGRAPH_CYPHER_MAX_BODY)")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_body:
+            raise HttpError(413, f"the request body is over {max_body:,} bytes, the most accepted "
+                            "(REVGRAPH_CYPHER_MAX_BODY)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(request: Request, body: bytes) -> tuple[str, dict[str, Any]]:
+    """The query and parameters of a JSON body, or an HttpError that says what to change."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise HttpError(415, "send the query as JSON: Content-Type: application/json and a body "
+                        '{"query": "...", "parameters": {...}}'
+                        + (f" (got Content-Type {media!r})" if media else ""))
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise HttpError(415, f"Content-Encoding {encoding!r} is not accepted: send the body "
+                        "uncompressed")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise HttpError(400, f"the body is not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise HttpError(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                        f"column {exc.colno}") from None
+    except RecursionError:
+        raise HttpError(400, "the body's JSON is nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise HttpError(400, f"the body's JSON cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise HttpError(400, 'the body must be a JSON object: {"query": "...", "parameters": {...}}')
+    unknown = sorted(set(data) - {"query", "parameters"})
+    if unknown:
+        raise HttpError(400, f"unknown field(s) {', '.join(map(repr, unknown))}: the body takes "
+                        '"query" and "parameters"')
+    query = data.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise HttpError(400, '"query" must be a non-empty string of Cypher')
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise HttpError(400, '"parameters" must be a JSON object of name: value')
+    return query, parameters
+
+
+def _wants_csv(request: Request) -> bool:
+    fmt = request.query_params.get("format", "").lower()
+    if fmt:
+        if fmt not in ("csv", "json"):
+            raise HttpError(400, f"format={fmt!r}: expected csv or json")
+        return fmt == "csv"
+    accept = request.headers.get("accept", "").lower()
+    return "text/csv" in accept and "application/json" not in accept
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _csv(keys: list[str], rows: list[dict[str, Any]], truncated: bool, limit: int) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([_cell(row[k]) for k in keys])
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"X-Revgraph-Truncated": "true" if truncated else "false",
+                             "X-Revgraph-Row-Limit": str(limit)})
+
+
+def routes(state: dict[str, Any], config: Config) -> list[Route]:
+    """The /cypher route; ``state`` holds the app's "driver" (AsyncDriver) and "database"."""
+    limits = Limits.from_config(config)
+    max_body = config.cypher_max_body
+    slots = asyncio.Semaphore(config.cypher_concurrency)
+
+    async def guarded(run: Callable[[], Awaitable[Response]]) -> Response:
+        try:
+            await asyncio.wait_for(slots.acquire(), QUEUE_WAIT)
+        except TimeoutError:
+            return _error(429, "too many Cypher queries are running; try again shortly",
+                          {"Retry-After": "1"})
+        try:
+            # The server stops the transaction at the timeout; this deadline is for a server
+            # that does not answer at all.
+            return await asyncio.wait_for(run(), limits.timeout + 5)
+        finally:
+            slots.release()
+
+    async def cypher(request: Request) -> Response:
+        try:
+            as_csv = _wants_csv(request)
+            query, parameters = _parse(request, await _body(request, max_body))
+        except HttpError as exc:
+            return _error(exc.status, exc.message, exc.headers)
+
+        async def answer() -> Response:
+            result = await run_async(state["driver"], state["database"], query, parameters, limits)
+            rows = [{k: plain(r[k]) for k in result.keys} for r in result.records]
+            if as_csv:
+                return _csv(result.keys, rows, result.truncated, limits.max_rows)
+            return JSONResponse({"columns": result.keys, "rows": rows, "rowCount": len(rows),
+                                 "truncated": result.truncated, "rowLimit": limits.max_rows})
+
+        try:
+            return await guarded(answer)
+        except Refused as exc:
+            return _error(400, f"refused: {exc}", refused=True)
+        except QueryError as exc:
+            return _error(400, f"Neo4j could not run the query: {exc.message}", code=exc.code)
+        except (TimedOut, TimeoutError):
+            return _error(504, f"the query did not finish within {limits.timeout:g} s and was "
+                          "stopped; narrow it (a LIMIT, an indexed property) and try again")
+        except (ServiceUnavailable, SessionExpired):
+            return _error(503, "the graph database is unavailable; try again shortly",
+                          {"Retry-After": RETRY_AFTER_DOWN})
+        except TransientError as exc:
+            return _error(503, f"the graph database could not run the query now ({exc.code}); "
+                          "try again shortly", {"Retry-After": RETRY_AFTER_DOWN})
+
+    async def not_allowed(request: Request) -> Response:
+        return _error(405, 'POST a JSON body {"query": "...", "parameters": {...}} to /cypher',
+                      {"Allow": "POST"})
+
+    return [Route("/cypher", cypher, methods=["POST"]),
+            Route("/cypher", not_allowed, methods=["GET", "PUT", "DELETE", "PATCH"])]
