@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
 from api.context import Context
+from api.exports.routes import routes as export_routes
 from api.limits import extensions
 from api.nodes import ALL_TYPES
 from api.query import RootQuery
@@ -90,6 +91,7 @@ def create_app(s: Settings | None = None) -> Starlette:
             Route("/health", health),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *export_routes(state),
         ],
         middleware=middleware,
         lifespan=lifespan,

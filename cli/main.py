@@ -24,6 +24,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",
 )
+from cli.export import export  # noqa: E402 - after `app`, which it does not need
+
+app.command("export")(export)
 neo4j_app = typer.Typer(help="The local Neo4j server that revgraph runs itself.",
                         no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
