@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
 from api.context import Context
+from api.explore import routes as explore_routes
 from api.exports.routes import routes as export_routes
 from api.limits import extensions
 from api.nodes import ALL_TYPES
@@ -92,6 +93,7 @@ def create_app(s: Settings | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *export_routes(state),
+            *explore_routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

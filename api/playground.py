@@ -151,6 +151,9 @@ _PAGE = """\
 <script>
 (function () {{
   var tabs = JSON.parse(document.getElementById("revgraph-tabs").textContent);
+  // /graphql#query=...&variables=... (the links from /explore) opens that query in a new tab.
+  // A fragment, because GET /graphql?query= runs the query instead of serving this page.
+  var asked = new URLSearchParams(window.location.hash.slice(1));
   var fetcher = GraphiQL.createFetcher({{ url: window.location.origin + "/graphql" }});
   var root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(React.createElement(
@@ -158,6 +161,8 @@ _PAGE = """\
     {{
       fetcher: fetcher,
       defaultTabs: tabs,
+      query: asked.get("query") || undefined,
+      variables: asked.get("variables") || undefined,
       defaultEditorToolsVisibility: false,
       storage: GraphiQL.createLocalStorage({{ namespace: "revgraph" }})
     }},
