@@ -132,7 +132,6 @@ _PAGE = """\
       <p class="links"><a id="place-query" target="_blank" rel="noopener">GraphQL of this
         timeline</a> &middot; <button id="place-network" type="button">Network around it</button>
         &middot; <a id="dl-place-csv" download>CSV</a></p>
-      <ol id="periods"></ol>
     </section>
     <section id="network-panel" hidden>
       <h2>Network around <span id="network-title"></span></h2>
@@ -145,6 +144,10 @@ _PAGE = """\
         &middot; download: <a id="dl-cyjs" download>Cytoscape JSON</a>
         <a id="dl-gexf" download>GEXF</a> <a id="dl-graphml" download>GraphML</a>
         <a id="dl-nodes" download>nodes.csv</a> <a id="dl-edges" download>edges.csv</a></p>
+    </section>
+    <section id="periods-panel" hidden>
+      <h2>Who held it, and the sources' words</h2>
+      <ol id="periods"></ol>
     </section>
     <section id="help">
       <h2>How to read it</h2>

@@ -198,6 +198,7 @@
     state.selected = id;
     colourMap();
     $("place-panel").hidden = false;
+    $("periods-panel").hidden = false;
     $("help").hidden = true;
     $("place-query").href = playgroundLink("timeline", { place: id });
     $("dl-place-csv").href = exportLink("nodes.csv", { around: id, depth: 1, kind: "Control" });
@@ -278,7 +279,7 @@
     $("network-query").href = playgroundLink("entity", { id: id });
     $("help").hidden = true;
     updateLinks();
-    return drawNetwork().then(function () { $("network-panel").scrollIntoView({ block: "start" }); });
+    return drawNetwork().then(function () { $("network-panel").scrollIntoView({ block: "nearest" }); });
   }
   function scheduleNetwork() {
     clearTimeout(networkTimer);
