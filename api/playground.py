@@ -154,9 +154,9 @@ _PAGE = """\
   // /graphql#query=...&variables=... (the links from /explore) opens that query in a new tab.
   // A fragment, because GET /graphql?query= runs the query instead of serving this page.
   var asked = new URLSearchParams(window.location.hash.slice(1));
-  if (asked.get("query")) {  // first, so that the examples stay in their own tabs
-    tabs = [{ query: asked.get("query"), variables: asked.get("variables") || undefined }].concat(tabs);
-  }
+  if (asked.get("query")) {{  // first, so that the examples stay in their own tabs
+    tabs = [{{ query: asked.get("query"), variables: asked.get("variables") || undefined }}].concat(tabs);
+  }}
   var fetcher = GraphiQL.createFetcher({{ url: window.location.origin + "/graphql" }});
   var root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(React.createElement(
