@@ -21,7 +21,7 @@ from api.context import LABELS, Context, NodeData
 from api.nodes import Calendar, Entity, Node, to_gregorian, wrap
 from graph import queries
 from schema import dates as d
-from schema.model import KINDS, Kind
+from schema.model import CONTROL, KINDS, Kind
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -185,7 +185,8 @@ def _list_field(kind: Kind) -> Any:
             values["from"] = _greg(kw.get("from_"), cal)
             values["to"] = _greg(kw.get("to"), cal)
             if values["from"] is not None or values["to"] is not None:
-                conditions.extend(queries.overlap_conditions(has_span, date_fields[0].prop))
+                conditions.extend(queries.overlap_conditions(has_span, date_fields[0].prop,
+                                                             open_end=kind is CONTROL))
         if kw.get("source"):
             conditions.append(queries.cites_condition("source"))
             values["source"] = str(kw["source"])

@@ -116,11 +116,14 @@ def cites_condition(param: str) -> str:
     return f"EXISTS {{ MATCH (n)-[:CITES]->(:Source {{id: ${param}}}) }}"
 
 
-def overlap_conditions(has_span: bool, prop: str) -> list[str]:
-    """Dated nodes overlapping [$from, $to] (Gregorian): a span (start/end) or one date."""
+def overlap_conditions(has_span: bool, prop: str, open_end: bool = False) -> list[str]:
+    """Dated nodes overlapping [$from, $to] (Gregorian): a span (start/end) or one date.
+    ``open_end``: an absent end means the span goes on (a control period), not that it was
+    over on its first day (an event)."""
     if has_span:
+        ongoing = "n.end IS NULL OR " if open_end else ""
         return ["($to IS NULL OR n.start IS NULL OR n.start <= $to)",
-                "($from IS NULL OR coalesce(n.endLatest, n.startLatest) IS NULL "
+                f"($from IS NULL OR {ongoing}coalesce(n.endLatest, n.startLatest) IS NULL "
                 "OR coalesce(n.endLatest, n.startLatest) >= $from)"]
     return [f"($to IS NULL OR n.{prop} <= $to)", f"($from IS NULL OR n.{prop}Latest >= $from)"]
 

@@ -86,6 +86,12 @@ def test_queries_run_on_the_data(loaded_graph, api):
     for name, query in QUERIES.items():
         body = api.post("/graphql", json={"query": query, "variables": variables[name]}).json()
         assert "errors" not in body, (name, body.get("errors"))
+    # The map's query finds every period in force that day, open-ended ones included.
+    on = {"day": "1920-06-01", "calendar": "GREGORIAN"}
+    got = api.post("/graphql", json={"query": QUERIES["map"], "variables": on}).json()
+    want = read(*loaded_graph, """MATCH (c:Control) WHERE (c.start IS NULL OR c.start <= date($d))
+        AND (c.end IS NULL OR c.endLatest >= date($d)) RETURN count(c) AS n""", d=on["day"])[0]["n"]
+    assert got["data"]["controlPeriods"]["totalCount"] == want > 50
     hits = api.post("/graphql", json={"query": QUERIES["search"],
                                       "variables": {"text": "Kursk"}}).json()["data"]["search"]
     assert hits[0]["id"] == "kursk"
