@@ -151,8 +151,8 @@ class LinkedPlaces(GeoJSON):
         }
         if spans:
             feature["when"] = {"timespans": spans,
-                               "label": "who held it: one timespan per control period "
-                                        "(properties.control, in the same order)"}
+                               "label": "who held it: one timespan per dated control "
+                                        "period (properties.control has them all)"}
         if row.get("partOf"):
             parent = row["partOf"]
             feature["relations"] = [{"relationType": "gvp:broaderPartitive",
