@@ -6,6 +6,7 @@ the JSON formats and flat (one column per part) for tables and graph attributes.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from graph.exports import DATE_PREFIXES
@@ -27,11 +28,26 @@ def historical(props: dict[str, Any] | None, prefix: str) -> HistoricalDate | No
     return HistoricalDate.from_graph(props, prefix)
 
 
+def _key(props: dict[str, Any] | None, prefix: str) -> tuple[Any, ...] | None:
+    if not props or props.get(prefix) is None:
+        return None
+    return (props[prefix], props.get(f"{prefix}Latest"), props.get(f"{prefix}Precision"),
+            props.get(f"{prefix}Calendar"))
+
+
 def nested(props: dict[str, Any] | None, prefix: str) -> dict[str, str] | None:
     """A date as the GraphQL API gives it: both calendars, precision, EDTF, as stated."""
-    h = historical(props, prefix)
-    if h is None:
-        return None
+    key = _key(props, prefix)
+    return None if key is None else _nested(key)
+
+
+# Many facts share a date, and the exports turn each date into the same eight strings: once.
+@lru_cache(maxsize=8192)
+def _nested(key: tuple[Any, ...]) -> dict[str, str]:
+    value, latest, precision, cal = key
+    h = HistoricalDate.from_graph({"d": value, "dLatest": latest, "dPrecision": precision,
+                                   "dCalendar": cal}, "d")
+    assert h is not None
     return {
         "gregorian": h.earliest.isoformat(),
         "julian": h.julian,
@@ -45,10 +61,14 @@ def nested(props: dict[str, Any] | None, prefix: str) -> dict[str, str] | None:
 
 
 def flat(props: dict[str, Any] | None, prefix: str) -> dict[str, str]:
-    """The same, one key per part: ``startGregorian``, ``startJulian``..."""
-    d = nested(props, prefix)
-    if d is None:
-        return {}
+    """The same, one key per part: ``startGregorian``, ``startJulian``... (read-only)."""
+    key = _key(props, prefix)
+    return {} if key is None else _flat(prefix, key)
+
+
+@lru_cache(maxsize=8192)
+def _flat(prefix: str, key: tuple[Any, ...]) -> dict[str, str]:
+    d = _nested(key)
     return {f"{prefix}{part}": d[part[0].lower() + part[1:]] for part in FLAT_PARTS}
 
 

@@ -15,13 +15,27 @@ plays the spread; undated ones are always present. Attributes are declared from 
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import orjson
 
 from api.exports import records
 
 GEXF_TYPES = {"string": "string", "int": "integer", "double": "double", "boolean": "boolean"}
+
+
+# xml.sax.saxutils' escape and quoteattr cost a third of the export; chained str.replace,
+# done in C, is several times faster for the same result.
+def escape(text: str) -> str:
+    """Text content: & < > escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """An attribute value in double quotes; line breaks and tabs kept as character references."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    if "\n" in text or "\r" in text or "\t" in text:
+        text = text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return f'"{text}"'
 
 
 def _value(v: Any) -> str:
@@ -36,6 +50,11 @@ def _spell(s: tuple[str | None, str | None] | None) -> str:
     start, end = s
     attrs = (f' start="{start}"' if start else "") + (f' end="{end}"' if end else "")
     return f"<spells><spell{attrs}/></spells>"
+
+
+# What GEXF and GraphML carry in the element itself rather than as attributes.
+_OWN_NODE = frozenset(("id", "label"))
+_OWN_EDGE = frozenset(("id", "source", "target"))
 
 
 class Gexf:
@@ -69,13 +88,13 @@ class Gexf:
     def row(self, section: str, row: dict[str, Any]) -> str:
         if section == "nodes":
             n = records.node(row)
-            values = "".join(f'<attvalue for="{c}" value={quoteattr(_value(n[c]))}/>'
-                             for c, _ in self.NODE_ATTRS if c in n)
+            values = "".join(f'<attvalue for="{c}" value={quoteattr(_value(v))}/>'
+                             for c, v in n.items() if c not in _OWN_NODE)
             return (f'<node id={quoteattr(n["id"])} label={quoteattr(str(n["label"]))}>'
                     f"<attvalues>{values}</attvalues>{_spell(records.node_spell(row))}</node>\n")
         e = records.edge(row)
-        values = "".join(f'<attvalue for="{c}" value={quoteattr(_value(e[c]))}/>'
-                         for c, _ in self.EDGE_ATTRS if c in e)
+        values = "".join(f'<attvalue for="{c}" value={quoteattr(_value(v))}/>'
+                         for c, v in e.items() if c not in _OWN_EDGE)
         return (f'<edge id={quoteattr(e["id"])} source={quoteattr(e["source"])} '
                 f'target={quoteattr(e["target"])} label={quoteattr(e["type"])}>'
                 f"<attvalues>{values}</attvalues>{_spell(records.edge_spell(row))}</edge>\n")
@@ -119,12 +138,12 @@ class GraphML:
     def row(self, section: str, row: dict[str, Any]) -> str:
         if section == "nodes":
             n = records.node(row)
-            data = "".join(f'<data key="n_{c}">{escape(_value(n[c]))}</data>'
-                           for c, _ in self.NODE_KEYS if c in n)
+            data = "".join(f'<data key="n_{c}">{escape(_value(v))}</data>'
+                           for c, v in n.items() if c != "id")
             return f"<node id={quoteattr(n['id'])}>{data}</node>\n"
         e = records.edge(row)
-        data = "".join(f'<data key="e_{c}">{escape(_value(e[c]))}</data>'
-                       for c, _ in self.EDGE_KEYS if c in e)
+        data = "".join(f'<data key="e_{c}">{escape(_value(v))}</data>'
+                       for c, v in e.items() if c not in _OWN_EDGE)
         return (f"<edge id={quoteattr(e['id'])} source={quoteattr(e['source'])} "
                 f"target={quoteattr(e['target'])}>{data}</edge>\n")
 
