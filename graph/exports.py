@@ -79,26 +79,47 @@ def node_filter(v: str) -> str:
                              ELSE {ends} IS NULL OR {ends} >= $from END)"""
 
 
+def _seeded(var: str) -> str:
+    """The nodes of ``$ids`` by their unique id constraints, not by scanning the graph."""
+    return f"""CALL () {{
+  UNWIND $ids AS key MATCH ({var}:Entity {{id: key}}) RETURN {var}
+  UNION
+  UNWIND $ids AS key MATCH ({var}:Fact {{id: key}}) RETURN {var}
+}}"""
+
+
 # -- the whole graph (GEXF, GraphML, Cytoscape JSON, CSV) ----------------------------------
 
-GRAPH_NODES = f"""
-MATCH (n) WHERE (n:Entity OR n:Fact) AND {node_filter('n')}
-RETURN n {{{_projection(ALL_PROPS)}}} AS props,
+_NODES_RETURN = f"""RETURN n {{{_projection(ALL_PROPS)}}} AS props,
        [l IN labels(n) WHERE l IN $labels][0] AS label,
        {citations_of('n')} AS citations
 ORDER BY label, props.id
 """
+GRAPH_NODES = f"""
+MATCH (n) WHERE (n:Entity OR n:Fact) AND {node_filter('n')}
+{_NODES_RETURN}"""
+# The same for a neighbourhood (``$ids`` given): looked up, not scanned.
+GRAPH_NODES_AROUND = f"""
+{_seeded('n')}
+WITH n WHERE {node_filter('n')}
+{_NODES_RETURN}"""
 
 # An edge's time is that of its dated end: the fact it belongs to, or the event.
-GRAPH_EDGES = f"""
-MATCH (a)-[r]->(b)
-WHERE (a:Entity OR a:Fact) AND (b:Entity OR b:Fact) AND {node_filter('a')} AND {node_filter('b')}
-WITH a, r, b, CASE WHEN a:Fact OR a:{EVENT.name} THEN a
+_EDGES_RETURN = f"""WITH a, r, b, CASE WHEN a:Fact OR a:{EVENT.name} THEN a
                    WHEN b:Fact OR b:{EVENT.name} THEN b END AS dated
 RETURN a.id AS source, b.id AS target, type(r) AS type, r.position AS position,
        r.quote AS quote, r.locator AS locator, dated {{{_projection(DATE_PROPS)}}} AS dates
 ORDER BY source, type, position, target
 """
+GRAPH_EDGES = f"""
+MATCH (a)-[r]->(b)
+WHERE (a:Entity OR a:Fact) AND (b:Entity OR b:Fact) AND {node_filter('a')} AND {node_filter('b')}
+{_EDGES_RETURN}"""
+GRAPH_EDGES_AROUND = f"""
+{_seeded('a')}
+MATCH (a)-[r]->(b)
+WHERE (b:Entity OR b:Fact) AND {node_filter('a')} AND {node_filter('b')}
+{_EDGES_RETURN}"""
 
 # -- places (GeoJSON, Linked Places) ---------------------------------------------------------
 
@@ -106,10 +127,7 @@ _CONTROL_WINDOW = """($on IS NULL OR ((c.start IS NULL OR c.start <= $on) AND (c
         AND ($to IS NULL OR c.start IS NULL OR c.start <= $to)
         AND ($from IS NULL OR c.end IS NULL OR c.end > $from)"""
 
-PLACES = f"""
-MATCH (p:{PLACE.name})
-WHERE ($kinds IS NULL OR p.kind IN $kinds) AND ($ids IS NULL OR p.id IN $ids)
-RETURN p {{{_projection(stored_props(PLACE))}}} AS place,
+_PLACES_RETURN = f"""RETURN p {{{_projection(stored_props(PLACE))}}} AS place,
        COLLECT {{ MATCH (p)-[:{_PART_OF}]->(q:{PLACE.name}) RETURN q {{.id, .name}} }}[0] AS partOf,
        {citations_of('p')} AS citations,
        COLLECT {{
@@ -124,6 +142,15 @@ RETURN p {{{_projection(stored_props(PLACE))}}} AS place,
        }} AS control
 ORDER BY p.id
 """
+PLACES = f"""
+MATCH (p:{PLACE.name})
+WHERE ($kinds IS NULL OR p.kind IN $kinds)
+{_PLACES_RETURN}"""
+PLACES_AROUND = f"""
+UNWIND $ids AS key
+MATCH (p:{PLACE.name} {{id: key}})
+WHERE ($kinds IS NULL OR p.kind IN $kinds)
+{_PLACES_RETURN}"""
 
 # -- a neighbourhood -------------------------------------------------------------------------
 
@@ -164,7 +191,10 @@ class Plan:
 
 
 GRAPH_SECTIONS = [Section("nodes", GRAPH_NODES), Section("edges", GRAPH_EDGES)]
+GRAPH_SECTIONS_AROUND = [Section("nodes", GRAPH_NODES_AROUND),
+                         Section("edges", GRAPH_EDGES_AROUND)]
 PLACE_SECTIONS = [Section("places", PLACES)]
+PLACE_SECTIONS_AROUND = [Section("places", PLACES_AROUND)]
 
 
 def base_params() -> dict[str, Any]:

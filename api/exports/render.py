@@ -117,7 +117,10 @@ async def arender(fmt: Formatter, plan: Plan, prov: dict[str, Any],
 
 
 def plan_for(places: bool, params: dict[str, Any]) -> Plan:
-    return Plan(q.PLACE_SECTIONS if places else q.GRAPH_SECTIONS, params)
+    """The whole graph's queries, or a neighbourhood's (``ids``), which look its nodes up."""
+    if params.get("ids") is None:
+        return Plan(q.PLACE_SECTIONS if places else q.GRAPH_SECTIONS, params)
+    return Plan(q.PLACE_SECTIONS_AROUND if places else q.GRAPH_SECTIONS_AROUND, params)
 
 
 def sync_rows(driver: Driver, database: str,
