@@ -307,9 +307,18 @@
         styles.push({ selector: "node." + t, style: { "background-color": TYPE_COLOURS[t] } });
       });
       state.cy = cytoscape({ container: $("network"), elements: doc.elements, style: styles,
-                             layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 8000 } });
+                             layout: { name: "null" } });
+      // Entities stay in a dated export even when every fact linking them is of another day;
+      // on the map of one day they would float unlinked, so the view leaves them out.
+      var centre = state.network.id;
+      var loose = state.cy.nodes().filter(function (node) { return node.degree(false) === 0 && node.id() !== centre; });
+      loose.remove();
+      state.cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: 8000 }).run();
+      // The side panel's scroll bar may have come or gone: let the timeline fit it at once.
+      if (state.timeline) { state.timeline.redraw(); }
       var n = state.cy.nodes().length, e = state.cy.edges().length;
-      $("network-count").textContent = n + " nodes, " + e + " relationships";
+      $("network-count").textContent = n + " nodes, " + e + " relationships" +
+        (loose.length ? " (" + loose.length + " not linked on this day left out)" : "");
       $("network").dataset.nodes = n;
       $("network").dataset.edges = e;
       var types = {};
