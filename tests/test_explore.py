@@ -176,6 +176,17 @@ def test_explorer_in_a_browser_offline(loaded_graph, live_api):
                 expect(page.locator("#date-label")).to_contain_text("16 February 1918 O.S.")
                 shot("3-1918-03-01")
 
+                # Play animates the spread day by day; pause stops it.
+                page.locator("#play").click()
+                page.wait_for_function("() => document.body.dataset.day > '1918-03-10'")
+                page.locator("#play").click()
+                paused = page.locator("body").get_attribute("data-day")
+                page.wait_for_timeout(300)
+                assert page.locator("body").get_attribute("data-day") == paused
+                page.fill("#date-input", "1918-03-01")
+                page.press("#date-input", "Enter")
+                expect(page.locator("body")).to_have_attribute("data-day", "1918-03-01")
+
                 # Kursk: its control timeline, with the periods and the sources' words.
                 page.locator("#map circle.place[data-id='kursk']").click()
                 expect(page.locator("#place-title")).to_contain_text("Kursk")
