@@ -335,6 +335,7 @@ def serve(
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(f"{os.getpid()}\n")
     out.print(f"GraphQL API and playground: http://{host}:{port}/graphql")
+    out.print(f"Explorer (map, timelines, network): http://{host}:{port}/explore")
     try:
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload)
     finally:
