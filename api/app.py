@@ -28,6 +28,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api import cypher, logs
+from api.explore import routes as explore_routes
+from api.exports.routes import routes as export_routes
 from api.generated import TYPES
 from api.http import UNAVAILABLE_MESSAGE, HttpLimits, graphql_endpoint
 from api.limits import Limits, extensions
@@ -123,6 +125,8 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *cypher.routes(state, config),
+            *export_routes(state),
+            *explore_routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,

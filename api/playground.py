@@ -151,6 +151,12 @@ _PAGE = """\
 <script>
 (function () {{
   var tabs = JSON.parse(document.getElementById("revgraph-tabs").textContent);
+  // /graphql#query=...&variables=... (the links from /explore) opens that query in a new tab.
+  // A fragment, because GET /graphql?query= runs the query instead of serving this page.
+  var asked = new URLSearchParams(window.location.hash.slice(1));
+  if (asked.get("query")) {{  // first, so that the examples stay in their own tabs
+    tabs = [{{ query: asked.get("query"), variables: asked.get("variables") || undefined }}].concat(tabs);
+  }}
   var fetcher = GraphiQL.createFetcher({{ url: window.location.origin + "/graphql" }});
   var root = ReactDOM.createRoot(document.getElementById("graphiql"));
   root.render(React.createElement(
@@ -158,7 +164,9 @@ _PAGE = """\
     {{
       fetcher: fetcher,
       defaultTabs: tabs,
-      defaultEditorToolsVisibility: false,
+      query: asked.get("query") || undefined,
+      variables: asked.get("variables") || undefined,
+      defaultEditorToolsVisibility: asked.get("variables") ? "variables" : false,
       storage: GraphiQL.createLocalStorage({{ namespace: "revgraph" }})
     }},
     React.createElement(GraphiQL.Logo, null, "revgraph")

@@ -25,6 +25,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",
 )
+from cli.export import export  # noqa: E402 - after `app`, which it does not need
+
+app.command("export")(export)
 neo4j_app = typer.Typer(help="The local Neo4j server that revgraph runs itself.",
                         no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
@@ -422,6 +425,7 @@ def serve(
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(f"{os.getpid()}\n")
     out.print(f"GraphQL API and playground: http://{host}:{port}/graphql")
+    out.print(f"Explorer (map, timelines, network): http://{host}:{port}/explore")
     try:
         uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, reload=reload)
     finally:

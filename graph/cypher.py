@@ -100,15 +100,19 @@ def holds_on(var: str, day: str) -> str:
             f"AND ({var}.{END} IS NULL OR {var}.{END} > {day})")
 
 
-def overlaps(var: str, since: str, until: str, on: str | None = None) -> str:
+def overlaps(var: str, since: str, until: str, on: str | None = None,
+             open_end: bool = False) -> str:
     """A dated node overlaps the range [since, until] (Gregorian, either bound may be null).
 
     A node has a span (``start``/``end``) or, given ``on``, a single date property (its own
-    day, month or year). A span whose start is unknown may have begun any time; a node with
+    day, month or year). A span whose start is unknown may have begun any time; a span without
+    an end lasted its start's span, unless ``open_end`` (a control period goes on); a node with
     no date at all matches no range."""
     if on is None:
         begins = f"({var}.{START} IS NULL OR {var}.{START} <= {until})"
         ends = f"coalesce({var}.{_latest(END)}, {var}.{_latest(START)})"
+        if open_end:
+            ends = f"coalesce({var}.{_latest(END)}, date('9999-12-31'))"
     else:
         begins, ends = f"{var}.{on} <= {until}", f"{var}.{_latest(on)}"
     return f"({until} IS NULL OR {begins}) AND ({since} IS NULL OR {ends} >= {since})"

@@ -145,7 +145,8 @@ def overlap_condition(kind: Kind) -> str:
     """Nodes of ``kind`` overlapping [$from, $to]: by their span, or else their one date."""
     dated = [f for f in kind.props if f.type == "date"]
     has_span = {f.name for f in dated} >= {"start", "end"}
-    return overlaps("n", "$from", "$to", on=None if has_span else dated[0].prop)
+    return overlaps("n", "$from", "$to", on=None if has_span else dated[0].prop,
+                    open_end=kind.open_end)
 
 
 SEARCH = cypher("""

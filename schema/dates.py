@@ -256,3 +256,12 @@ def parse_date(text: object) -> HistoricalDate:
             f"source really counts in the Old Style after the switch, write "
             f"\"{s.strip().rsplit(' ', 1)[0]} Julian\"")
     return make_date(year, month, day, cal)
+
+
+def parse_iso(text: str, cal: Calendar) -> date:
+    """A date given as yyyy-mm-dd in ``cal`` (an export's option), as a Gregorian date."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if not match:
+        raise DateError(f"expected a date as yyyy-mm-dd, got {text!r:.40}")
+    y, m, d = (int(g) for g in match.groups())
+    return _to_gregorian(y, m, d, cal)

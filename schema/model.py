@@ -193,6 +193,7 @@ class Kind:
     id_from: tuple[str, ...] = ()  # facts: the fields an id is derived from when none is given
     name_from: str | None = None  # entities whose name is another field (a source's title)
     cites_required: bool = False  # every record must cite a source
+    open_end: bool = False  # a span without an end goes on (a control period), not a day
     implies: tuple[Implies, ...] = ()
     no_overlap: NoOverlap | None = None
 
@@ -378,6 +379,7 @@ CONTROL = _fact(
     plural="controlPeriods",
     id_from=("place", "controller", "start"),
     no_overlap=NoOverlap(group_by="place", unless="disputed", who="controller"),
+    open_end=True,
 )
 
 COMPOSITION = _fact(

@@ -1,0 +1,97 @@
+"""Dates as the exports write them: both calendars, the precision, EDTF and the stated text.
+
+All the calendar arithmetic is schema/dates.py's; this only lays its answers out, nested for
+the JSON formats and flat (one column per part) for tables and graph attributes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from graph.exports import DATE_PREFIXES
+from schema.dates import HistoricalDate, gregorian_to_julian
+
+# The parts of one date in the flat formats, after the date's own name (``startJulian``...).
+FLAT_PARTS = ("Gregorian", "Julian", "LatestGregorian", "LatestJulian", "Precision", "Calendar",
+              "Edtf", "Text")
+
+
+def _julian(h: HistoricalDate, latest: bool) -> str:
+    y, m, d = gregorian_to_julian(h.latest if latest else h.earliest)
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def historical(props: dict[str, Any] | None, prefix: str) -> HistoricalDate | None:
+    if not props or props.get(prefix) is None:
+        return None
+    return HistoricalDate.from_graph(props, prefix)
+
+
+def _key(props: dict[str, Any] | None, prefix: str) -> tuple[Any, ...] | None:
+    if not props or props.get(prefix) is None:
+        return None
+    return (props[prefix], props.get(f"{prefix}Latest"), props.get(f"{prefix}Precision"),
+            props.get(f"{prefix}Calendar"))
+
+
+def nested(props: dict[str, Any] | None, prefix: str) -> dict[str, str] | None:
+    """A date as the GraphQL API gives it: both calendars, precision, EDTF, as stated."""
+    key = _key(props, prefix)
+    return None if key is None else _nested(key)
+
+
+# Many facts share a date, and the exports turn each date into the same eight strings: once.
+@lru_cache(maxsize=8192)
+def _nested(key: tuple[Any, ...]) -> dict[str, str]:
+    value, latest, precision, cal = key
+    h = HistoricalDate.from_graph({"d": value, "dLatest": latest, "dPrecision": precision,
+                                   "dCalendar": cal}, "d")
+    assert h is not None
+    return {
+        "gregorian": h.earliest.isoformat(),
+        "julian": h.julian,
+        "latestGregorian": h.latest.isoformat(),
+        "latestJulian": _julian(h, latest=True),
+        "precision": h.precision.value,
+        "calendar": h.calendar.value,
+        "edtf": h.edtf,
+        "text": h.text,
+    }
+
+
+def flat(props: dict[str, Any] | None, prefix: str) -> dict[str, str]:
+    """The same, one key per part: ``startGregorian``, ``startJulian``... (read-only)."""
+    key = _key(props, prefix)
+    return {} if key is None else _flat(prefix, key)
+
+
+@lru_cache(maxsize=8192)
+def _flat(prefix: str, key: tuple[Any, ...]) -> dict[str, str]:
+    d = _nested(key)
+    return {f"{prefix}{part}": d[part[0].lower() + part[1:]] for part in FLAT_PARTS}
+
+
+def flat_all(props: dict[str, Any] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for prefix in DATE_PREFIXES:
+        out.update(flat(props, prefix))
+    return out
+
+
+FLAT_COLUMNS: list[str] = [f"{prefix}{part}" for prefix in DATE_PREFIXES for part in FLAT_PARTS]
+
+
+def spell(props: dict[str, Any] | None) -> tuple[str | None, str | None] | None:
+    """The Gregorian days a node or edge is present (Gephi's spell): a span's first and last
+    day, a dated fact's day, a person's life; None when undated (always present)."""
+    if not props:
+        return None
+    for first, last in (("start", "end"), ("date", "date"), ("born", "died")):
+        h = historical(props, first)
+        if h is None:
+            continue
+        e = historical(props, last)
+        end = e.latest.isoformat() if e is not None else None
+        return h.earliest.isoformat(), end
+    return None
