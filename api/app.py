@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
+from api.cache import cached
 from api.context import Context
 from api.limits import extensions
 from api.nodes import ALL_TYPES
@@ -89,7 +90,7 @@ def create_app(s: Settings | None = None) -> Starlette:
             Route("/", home),
             Route("/health", health),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", cached(graphql, state), methods=["GET", "POST"]),
         ],
         middleware=middleware,
         lifespan=lifespan,

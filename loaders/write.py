@@ -20,6 +20,7 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction
 from unidecode import unidecode
 
+from graph import version
 from graph.migrations import migrate
 from loaders.validate import Dataset
 from schema.model import CITES_REL, KIND_BY_LABEL, KINDS
@@ -182,6 +183,8 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
         for chunk in _chunks(rows):
             tx.run(cypher, rows=chunk).consume()
             progress("relationships", len(chunk))
+    if summary.changed:  # readers (the API's response cache) see the change by this token
+        tx.run(version.STAMP).consume()
     return summary
 
 
