@@ -314,6 +314,12 @@ class Figures:
     def errors(self) -> int:
         return sum(c.errors for c in self.cells)
 
+    @property
+    def answered(self) -> bool:
+        """Whether any request finished within the cells (a slow question at c=32 in short
+        cells may have none: its figures are then unknown, not zero)."""
+        return any(c.requests for c in self.cells)
+
 
 def geomean(values: list[float]) -> float:
     values = [v for v in values if v > 0 and math.isfinite(v)]
@@ -337,6 +343,10 @@ def report(results: dict[tuple[str, str, int, str], Figures], modes: list[str],
                     f = results.get((q.name, mode, c, t))
                     if not f or not f.cells:
                         continue
+                    if not f.answered:
+                        lines.append(f"{q.name:24} {mode:6} {c:3d} {t:15} no request finished "
+                                     f"within a cell (rss {f.rss:.1f} MB)")
+                        continue
                     lines.append(f"{q.name:24} {mode:6} {c:3d} {t:15} {f.rps:8.1f} {f.p50:8.2f} "
                                  f"{f.p99:8.2f} {f.per_request_ms('cpu_s'):10.2f} "
                                  f"{f.per_request_ms('db_cpu_s'):9.2f} {f.rss:7.1f} {f.errors:6d}")
@@ -350,13 +360,13 @@ def report(results: dict[tuple[str, str, int, str], Figures], modes: list[str],
                 row = []
                 for name, a, b in ratios:
                     fa, fb = results.get((q.name, mode, c, a)), results.get((q.name, mode, c, b))
-                    ok = fa and fb and fa.cells and fb.cells and fb.rps > 0
+                    ok = fa and fb and fa.answered and fb.answered
                     v = fa.rps / fb.rps if ok else math.nan  # type: ignore[union-attr]
                     per[(mode, c, name)].append(v)
                     row.append(f"{v:10.2f}")
                 lines.append(f"{q.name:24} {mode:6} {c:3d} " + " ".join(row))
-    lines += ["", "geometric means over the questions", head.replace("question", "        "),
-              "-" * len(head)]
+    lines += ["", "geometric means over the questions (nan ratios left out)",
+              head.replace("question", "        "), "-" * len(head)]
     for mode in modes:
         for c in concurrency:
             lines.append(f"{'':24} {mode:6} {c:3d} " + " ".join(
