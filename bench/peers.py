@@ -40,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from bench.peer_schema import type_defs
 from bench.questions import (
     POOLS_CYPHER,
     QUESTIONS,
@@ -410,6 +411,10 @@ def main() -> None:
     load = run_wrk if client == "wrk" else run_httpx
     if not (PEERS / "node_modules" / "@neo4j" / "graphql").exists():
         raise SystemExit("The peer is not installed: run `make bench-peers` (npm ci in bench/peers).")
+    sdl = PEERS / "typeDefs.graphql"
+    if sdl.read_text() != type_defs():  # the model changed since it was generated
+        sdl.write_text(type_defs())
+        print(f"{sdl.relative_to(PROJECT_ROOT)} regenerated from schema/model.py: commit it.")
 
     with neo4j(args.keep_neo4j) as neo4j_env, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
