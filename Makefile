@@ -11,10 +11,10 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test stop install system neo4j load lint bench clean help
+.PHONY: run test stop install system neo4j load lint bench bench-peers bench-soak clean help
 
 help:
-	@echo "make run | make test | make stop | make lint | make bench | make clean"
+	@echo "make run | make test | make stop | make lint | make bench | make bench-peers | make bench-soak | make clean"
 
 # System tools the project needs (a JDK for Neo4j, Maven to fetch it, Chromium for the browser
 # test): installed from Debian's packages when missing and we may (root or sudo).
@@ -52,5 +52,23 @@ lint: install
 bench: load
 	$(BIN)/python scripts/bench.py
 
+# revgraph beside @neo4j/graphql and the bare driver (bench/peers.py; BENCH_ARGS="--seconds 3
+# --rounds 1" for a short run), and the soak (bench/soak.py). Their own Neo4j folder and ports.
+PEERS := bench/peers/node_modules/.installed
+bench-peers bench-soak: export REVGRAPH_HOME ?= $(CURDIR)/.revgraph-bench
+bench-peers bench-soak: export REVGRAPH_BOLT_PORT ?= 7697
+bench-peers bench-soak: export REVGRAPH_HTTP_PORT ?= 7484
+
+$(PEERS): bench/peers/package.json bench/peers/package-lock.json
+	@bench/setup.sh
+	cd bench/peers && npm ci --no-audit --no-fund
+	@touch $@
+
+bench-peers: install system $(PEERS)
+	$(BIN)/python -m bench.peers $(BENCH_ARGS)
+
+bench-soak: install system $(PEERS)
+	$(BIN)/python -m bench.soak $(BENCH_ARGS)
+
 clean: stop
-	rm -rf $(VENV) .revgraph .revgraph-test .pytest_cache
+	rm -rf $(VENV) .revgraph .revgraph-test .revgraph-bench .pytest_cache bench/peers/node_modules

@@ -28,6 +28,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from api import cypher, logs
+from api.cache import cached
 from api.explore import routes as explore_routes
 from api.exports.routes import routes as export_routes
 from api.generated import TYPES
@@ -123,7 +124,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
             Route("/health", health),
             Route("/ready", readiness),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", cached(graphql, state, config), methods=["GET", "POST"]),
             *cypher.routes(state, config),
             *export_routes(state),
             *explore_routes(),

@@ -20,7 +20,7 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction
 from unidecode import unidecode
 
-from graph import writes
+from graph import version, writes
 from graph.documents import write_passages
 from graph.migrations import migrate
 from loaders.documents.plan import plan_passages
@@ -177,6 +177,8 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
             progress("relationships", len(chunk))
     if passages is not None:
         write_passages(tx, passages, summary)
+    if summary.changed:  # readers (the API's response cache) see the change by this token
+        tx.run(version.STAMP).consume()
     return summary
 
 

@@ -85,6 +85,15 @@ class Config:
                                     "Bytes of request body /cypher accepts (413 beyond).")
     cypher_concurrency: int = _setting("REVGRAPH_CYPHER_CONCURRENCY", 4,
                                        "/cypher queries running at once (429 beyond).")
+    response_cache: bool = _setting(
+        "REVGRAPH_RESPONSE_CACHE", True,
+        "Keep whole GraphQL answers until a load changes the graph (on or off).")
+    cache_entries: int = _setting("REVGRAPH_CACHE_ENTRIES", 2048,
+                                  "The response cache's most answers kept.")
+    cache_mb: float = _setting("REVGRAPH_CACHE_MB", 64.0,
+                               "The response cache's most megabytes kept.")
+    cache_max_age: int = _setting("REVGRAPH_CACHE_MAX_AGE", 1,
+                                  "Cache-Control max-age (seconds) of GET answers, for HTTP caches.")
     log_format: str = _setting("REVGRAPH_LOG_FORMAT", "text",
                                "The API's request log: text (one line a request) or json.")
 

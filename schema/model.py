@@ -494,6 +494,9 @@ ENTITY_KINDS = tuple(k for k in KINDS if k.category == "entity")
 PASSAGE_LABEL = "Passage"
 IN_DOCUMENT_REL = "IN_DOCUMENT"
 MENTIONS_REL = "MENTIONS"
+# The graph's version, outside the model's kinds: a token the loader stamps on every load that
+# changes something, which readers (the API's response cache) compare (graph/version.py).
+GRAPH_VERSION_LABEL = "GraphVersion"
 # Where a citation's quotation stands in its source's document: properties of CITES.
 SPAN_PROPS = ("spanDocument", "spanStart", "spanEnd")
 

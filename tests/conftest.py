@@ -158,7 +158,8 @@ def api(neo4j_settings: Target) -> Iterator[object]:
 
     from api.app import create_app
 
-    with TestClient(create_app(Config(), neo4j_settings)) as client:
+    # The response cache off: tests load other data between requests (test_cache.py has it on).
+    with TestClient(create_app(Config(response_cache=False), neo4j_settings)) as client:
         yield client
 
 
@@ -176,7 +177,7 @@ def live_api(neo4j_settings: Target) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Config(), neo4j_settings),
+    server = uvicorn.Server(uvicorn.Config(create_app(Config(response_cache=False), neo4j_settings),
                                            host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -114,7 +114,8 @@ def url(neo4j_settings: Target) -> Iterator[str]:
 
     port = _free_port()
     env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
-           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database}
+           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database,
+           "REVGRAPH_RESPONSE_CACHE": "off"}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:app_from_env",
                                 "--factory", "--host", "127.0.0.1", "--port", str(port),
                                 "--log-level", "warning"], env=env,
@@ -292,7 +293,7 @@ def test_neo4j_down_is_a_503_in_two_seconds_and_heals_by_itself(mini_graph, neo4
     proxy = Proxy(neo4j_settings.uri)
     relayed = Target(f"bolt://127.0.0.1:{proxy.port}", neo4j_settings.user,
                      neo4j_settings.password, neo4j_settings.database, False)
-    with serve(create_app(Config(), relayed)) as url:  # starts with Neo4j down
+    with serve(create_app(Config(response_cache=False), relayed)) as url:  # starts with Neo4j down
         started = time.perf_counter()
         down = post(url, CHEAP)
         assert time.perf_counter() - started < 2.5

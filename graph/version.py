@@ -1,0 +1,19 @@
+"""The graph's version: a token the loader stamps, in its own transaction, on every load that
+changes something, so that readers (the API's response cache) can tell the graph changed.
+
+One node, ``(:GraphVersion {id: 'graph'})``, outside the model (neither Entity nor Fact): its
+``version`` is a fresh random token on each stamp (never a counter, which a wiped and reloaded
+graph would repeat), ``stampedAt`` when. Writes made outside the loader (``revgraph cypher
+--write``) do not stamp it.
+"""
+
+from __future__ import annotations
+
+from schema.model import GRAPH_VERSION_LABEL as LABEL
+
+STAMP = f"""
+MERGE (v:{LABEL} {{id: 'graph'}})
+SET v.version = randomUUID(), v.stampedAt = datetime()
+"""
+
+READ = f"OPTIONAL MATCH (v:{LABEL} {{id: 'graph'}}) RETURN v.version AS version"
