@@ -51,7 +51,13 @@ query MapOnADay($day: Date!, $calendar: Calendar!, $after: String) {
 # A place's control timeline, oldest first: who held it, the side, from when
 # to when in both calendars, whether disputed, and each source's own words.
 query PlaceTimeline($place: ID!) {
-  place(id: $place) { id name aliases kind }
+  place(id: $place) {
+    id name aliases kind
+    mentions(first: 5) {
+      totalCount
+      nodes { text passage { text start document { id name } } start end }
+    }
+  }
   controlOf(place: $place) {
     id
     controller { __typename id name }
@@ -148,6 +154,9 @@ _PAGE = """\
     <section id="periods-panel" hidden>
       <h2>Who held it, and the sources' words</h2>
       <ol id="periods"></ol>
+      <h2>In the documents</h2>
+      <p id="mentions-count"></p>
+      <ol id="mentions"></ol>
     </section>
     <section id="help">
       <h2>How to read it</h2>

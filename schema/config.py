@@ -94,6 +94,10 @@ class Config:
                                "The response cache's most megabytes kept.")
     cache_max_age: int = _setting("REVGRAPH_CACHE_MAX_AGE", 1,
                                   "Cache-Control max-age (seconds) of GET answers, for HTTP caches.")
+    keep_alive: int = _setting(
+        "REVGRAPH_KEEP_ALIVE", 65,
+        "Seconds `revgraph serve` keeps an idle connection open: longer than clients' own pools "
+        "(5 s for httpx and Node), so a client never sends on a connection being closed.")
     log_format: str = _setting("REVGRAPH_LOG_FORMAT", "text",
                                "The API's request log: text (one line a request) or json.")
 
@@ -178,7 +182,9 @@ def settings_docs() -> Iterator[SettingDoc]:
     """Each setting's variable, default and help, for `revgraph settings` and the docs."""
     for f in dataclasses.fields(Config):
         default = f.default
-        if isinstance(default, tuple):
+        if isinstance(default, bool):
+            shown = "on" if default else "off"
+        elif isinstance(default, tuple):
             shown = ",".join(default) or "(none)"
         elif isinstance(default, Path) and default.is_absolute():
             shown = str(default).replace(str(Path.home()), "~")

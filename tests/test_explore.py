@@ -195,6 +195,12 @@ def test_explorer_in_a_browser_offline(loaded_graph, live_api):
                 expect(page.locator("#periods > li")).to_have_count(periods)
                 expect(page.locator("#timeline .vis-item.vis-range")).to_have_count(periods)
                 expect(page.locator("#periods blockquote").first).to_be_visible()
+                # and the passages of the documents that name it, the name marked
+                mentions = read(*loaded_graph, "MATCH (:Place {id: 'kursk'})<-[m:MENTIONS]-() "
+                                "RETURN count(m) AS n")[0]["n"]
+                assert mentions > 0  # seed 002 names Kursk
+                expect(page.locator("#mentions > li")).to_have_count(min(mentions, 5))
+                expect(page.locator("#mentions mark").first).to_have_text("Kursk")
                 shot("4-kursk-timeline")
 
                 # Its network on the slider's day, drawn by cytoscape.js.

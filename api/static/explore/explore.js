@@ -264,6 +264,33 @@
       list.appendChild(li);
     });
     $("place-network").onclick = function () { openNetwork(place.id, place.name); };
+    showMentions(place.mentions);
+  }
+
+  // The passages of the graph's documents that name the place, the words marked.
+  function showMentions(mentions) {
+    var total = mentions ? mentions.totalCount : 0;
+    $("mentions-count").textContent = total ? total + " mention" + (total === 1 ? "" : "s") +
+      " in the documents" + (total > mentions.nodes.length ? "; the first " + mentions.nodes.length + ":" : ":")
+      : "No document the graph holds names it.";
+    var list = $("mentions");
+    list.textContent = "";
+    (mentions ? mentions.nodes : []).forEach(function (m) {
+      var li = document.createElement("li");
+      li.className = "mention";
+      var at = m.start - m.passage.start, text = m.passage.text;
+      var from = Math.max(0, at - 160), to = Math.min(text.length, at + (m.end - m.start) + 160);
+      li.appendChild(document.createTextNode((from > 0 ? "…" : "") + text.slice(from, at)));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(at, at + (m.end - m.start));
+      li.appendChild(mark);
+      li.appendChild(document.createTextNode(text.slice(at + (m.end - m.start), to) + (to < text.length ? "…" : "")));
+      var src = document.createElement("div");
+      src.className = "source";
+      src.textContent = "— " + m.passage.document.name;
+      li.appendChild(src);
+      list.appendChild(li);
+    });
   }
 
   // -- the network --------------------------------------------------------------------------
