@@ -24,7 +24,19 @@ from typing import Any
 from neo4j import READ_ACCESS, AsyncDriver, Driver
 
 from graph.cypher import holds_on
-from schema.model import CITES_REL, CONTROL, ENTITY_LABEL, EVENT, FACT_LABEL, KINDS, PLACE, SOURCE, Kind
+from schema.model import (
+    CITES_REL,
+    CONTROL,
+    ENTITY_LABEL,
+    EVENT,
+    FACT_LABEL,
+    KINDS,
+    MENTIONS_REL,
+    PASSAGE_LABEL,
+    PLACE,
+    SOURCE,
+    Kind,
+)
 
 LABELS = [k.name for k in KINDS]
 # Relationships a neighbourhood walks along: the model's references. Citations are left out:
@@ -132,6 +144,7 @@ _CONTROL_WINDOW = f"""($on IS NULL OR ({holds_on("c", "$on")}))
 _PLACES_RETURN = f"""RETURN p {{{_projection(stored_props(PLACE))}}} AS place,
        COLLECT {{ MATCH (p)-[:{_PART_OF}]->(q:{PLACE.name}) RETURN q {{.id, .name}} }}[0] AS partOf,
        {citations_of('p')} AS citations,
+       COUNT {{ (p)<-[:{MENTIONS_REL}]-(:{PASSAGE_LABEL}) }} AS mentions,
        COLLECT {{
          MATCH (p)<-[:{_OF_PLACE}]-(c:{CONTROL.name})
          WHERE {_CONTROL_WINDOW}

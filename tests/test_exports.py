@@ -69,6 +69,9 @@ def test_geojson_is_rfc7946_with_who_held_each_place_on_the_day(api, loaded_grap
     answer = api.post("/graphql", json={"query": """{ controlOf(place: "kursk", on: "1917-12-01",
         calendar: JULIAN) { id controller { id } alignment } }"""}).json()["data"]["controlOf"]
     assert [p["id"] for p in kursk["control"]] == [p["id"] for p in answer]
+    # and how often the graph's documents name it (seed 002 names Kursk)
+    assert kursk["mentions"] == count(loaded_graph, "MATCH (:Place {id: 'kursk'})<-[m:MENTIONS]-() "
+                                                    "RETURN count(m) AS n") > 0
     assert kursk["controllerId"] == answer[0]["controller"]["id"]
     assert kursk["alignment"] == answer[0]["alignment"] == "RED"
     start = kursk["control"][0]["start"]

@@ -85,6 +85,7 @@ class GeoJSON:
             "id": place["id"], "name": place["name"], "aliases": place.get("aliases") or [],
             "kind": place.get("kind"), "partOf": row.get("partOf"), "note": place.get("note"),
             "citations": citations(row["citations"]),
+            "mentions": row.get("mentions", 0),  # passages of the graph's documents naming it
         }
         if self.on_given:
             props |= on_day(periods)
