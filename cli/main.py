@@ -430,7 +430,8 @@ def serve(
         # uvicorn's default keep-alive (5 s) equals common clients' pool expiry: a request sent
         # as the server closes the idle connection was dropped (1.5% of fuzzed requests).
         uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, reload=reload,
-                    timeout_keep_alive=config().keep_alive)
+                    timeout_keep_alive=config().keep_alive,
+                    access_log=False)  # the API logs one line a request itself (api/logs.py)
     finally:
         pid_file.unlink(missing_ok=True)
 
