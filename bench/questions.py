@@ -103,7 +103,8 @@ ORDER BY c.start
 def _control_rev(data: dict[str, Any]) -> Answer:
     return _sorted([{
         "controller": [c["controller"]["__typename"], c["controller"]["id"], c["controller"]["name"]],
-        "alignment": c["alignment"], "disputed": c["disputed"], "confidence": c["confidence"],
+        # revgraph's Confidence is an enum (HIGH), the peer's the stored string (high)
+        "alignment": c["alignment"], "disputed": c["disputed"], "confidence": c["confidence"].lower(),
         "start": c["start"] and [c["start"]["gregorian"], c["start"]["precision"]],
         "end": c["end"] and c["end"]["gregorian"],
         "citations": [[x["source"]["id"], x["source"]["name"], x["quote"], x["locator"]]
