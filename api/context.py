@@ -103,7 +103,12 @@ class Context:
         loader = self._loader(("in", target.name, source.name, f.name, on),
                               queries.incoming(target.name, source, f, dated), many=True,
                               on=on)
-        return [NodeData(source.name, r["props"]) for r in await loader.load(node_id)]
+        rows = await loader.load(node_id)
+        for row in rows:  # their own relationships came along: the loaders need not ask
+            for name, targets in (row.get("refs") or {}).items():
+                targets = sorted(targets, key=lambda t: t["position"] or 0)
+                self._outgoing(source, source.field(name)).prime(row["props"]["id"], targets)
+        return [NodeData(source.name, r["props"]) for r in rows]
 
     def prime_outgoing(self, kind: Kind, f: Field, node_id: str,
                        targets: list[dict[str, Any]]) -> None:
