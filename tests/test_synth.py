@@ -74,3 +74,19 @@ def test_never_into_the_real_data(tmp_path: Path) -> None:
     (tmp_path / "other" / "notes.txt").write_text("mine")
     assert check_output(tmp_path / "other", data)
     assert check_output(tmp_path / "fresh", data) is None
+
+
+def test_the_command_writes_a_folder_that_validates(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    folder = tmp_path / "synth"
+    result = CliRunner().invoke(app, ["synth", "--scale", "0.2", "--seed", "3", "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (folder / ".revgraph-synth").exists()
+    result = CliRunner().invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    refused = CliRunner().invoke(app, ["synth", "--scale", "0.2", "-o", "data/synth"])
+    assert refused.exit_code == 1
+    assert not Path("data/synth").exists()
