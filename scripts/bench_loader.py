@@ -184,7 +184,7 @@ def run_import(server: LocalServer, dataset: Dataset, database: str) -> dict[str
     cmd = [server.java(), "-Xmx1g", "-cp", f"{server.lib}/*", ADMIN_TOOL, "database", "import",
            "full", *(f"--nodes={p}" for p in node_files),
            *(f"--relationships={p}" for p in rel_files), "--overwrite-destination=true",
-           "--array-delimiter=;", database]
+           "--array-delimiter=;", f"--report-file={server.root / 'import.report'}", database]
     t0 = time.perf_counter()
     result = subprocess.run(cmd, env=env, capture_output=True, text=True)
     imported = time.perf_counter()
