@@ -28,6 +28,9 @@ app = typer.Typer(
 from cli.export import export  # noqa: E402 - after `app`, which it does not need
 
 app.command("export")(export)
+from cli.synth import synth  # noqa: E402
+
+app.command("synth")(synth)
 neo4j_app = typer.Typer(help="The local Neo4j server that revgraph runs itself.",
                         no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
