@@ -74,11 +74,32 @@ class ReadError(Exception):
 
 # -- YAML ----------------------------------------------------------------------------------
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's C scanner and parser where PyYAML was built with it (the pure-Python scanner was
+# about 95% of validation time), under PyYAML's own composer, so that the checks below still
+# see every node.
+_Parser: type
+try:
+    from yaml._yaml import CParser as _C
+
+    _Parser = _C
+except ImportError:  # PyYAML built without libyaml: the pure-Python parser
+    _Parser = yaml.parser.Parser
+_Bases: tuple[type, ...] = ((yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor,
+                             yaml.resolver.Resolver) if _Parser is not yaml.parser.Parser
+                            else (yaml.SafeLoader,))
+
+
+class _LineLoader(*_Bases):  # type: ignore[misc]
     """PyYAML's safe loader, keeping lines, refusing aliases, duplicate keys and deep nests."""
 
     def __init__(self, stream: str, display: str) -> None:
-        super().__init__(stream)
+        if _Parser is yaml.parser.Parser:
+            yaml.SafeLoader.__init__(self, stream)
+        else:
+            _Parser.__init__(self, stream)  # type: ignore[misc]
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
         self.display = display
         self.depth = 0
 
