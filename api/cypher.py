@@ -25,6 +25,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.http import RequestError as HttpError
+from api.http import read_body
 from graph.readonly import Limits, QueryError, Refused, TimedOut, plain, run_async
 from schema.config import Config
 
@@ -32,34 +34,9 @@ QUEUE_WAIT = 2.0                # seconds a query waits for a free slot before a
 RETRY_AFTER_DOWN = "5"          # seconds, for 503 when Neo4j does not answer
 
 
-class HttpError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
 def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
     return JSONResponse({"error": {"status": status, "message": message, **extra}},
                         status_code=status, headers=headers)
-
-
-async def _body(request: Request, max_body: int) -> bytes:
-    """The request body, refused past ``max_body`` bytes without reading the rest."""
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > max_body:
-        raise HttpError(413, f"the request body has {int(length):,} bytes; at most {max_body:,} "
-                        "are accepted (REVGRAPH_CYPHER_MAX_BODY)")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_body:
-            raise HttpError(413, f"the request body is over {max_body:,} bytes, the most accepted "
-                            "(REVGRAPH_CYPHER_MAX_BODY)")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _parse(request: Request, body: bytes) -> tuple[str, dict[str, Any]]:
@@ -154,7 +131,8 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
     async def cypher(request: Request) -> Response:
         try:
             as_csv = _wants_csv(request)
-            query, parameters = _parse(request, await _body(request, max_body))
+            body = await read_body(request, max_body, "REVGRAPH_CYPHER_MAX_BODY")
+            query, parameters = _parse(request, body)
         except HttpError as exc:
             return _error(exc.status, exc.message, exc.headers)
 

@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from strawberry.types import ExecutionResult
 
 from api.context import Context
-from api.limits import NEO4J_UNAVAILABLE, Limits, precheck
+from api.limits import NEO4J_UNAVAILABLE, Limits, parsed, precheck
 from api.playground import playground_html
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -72,17 +72,19 @@ def _wants_page(request: Request) -> bool:
     return request.method == "GET" and "text/html" in accept and "query" not in request.query_params
 
 
-async def _body(request: Request, max_body: int) -> bytes:
+async def read_body(request: Request, max_body: int, setting: str = "REVGRAPH_MAX_BODY") -> bytes:
+    """The request body, refused (413) past ``max_body`` bytes without reading the rest;
+    ``setting`` names the variable that sets the limit, for the message."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_body:
         raise RequestError(413, f"the request body has {int(length):,} bytes; at most "
-                           f"{max_body:,} are accepted (REVGRAPH_MAX_BODY)")
+                           f"{max_body:,} are accepted ({setting})")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > max_body:
             raise RequestError(413, f"the request body is over {max_body:,} bytes, the most "
-                               "accepted (REVGRAPH_MAX_BODY)")
+                               f"accepted ({setting})")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -114,7 +116,7 @@ async def read_params(request: Request, max_body: int) -> dict[str, Any]:
         if encoding not in ("", "identity"):
             raise RequestError(415, f"a {encoding!r}-encoded body is not accepted: send it "
                                "uncompressed")
-        raw = await _body(request, max_body)
+        raw = await read_body(request, max_body)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -179,7 +181,7 @@ def graphql_endpoint(schema: strawberry.Schema, state: dict[str, Any], limits: H
                           slots=asyncio.Semaphore(limits.cypher_per_request))
         request.state.operation = params.get("operationName") or ""
         request.state.context = context
-        if request.method == "GET" and _is_mutation(params["query"]):
+        if request.method == "GET" and _is_mutation(params["query"], limits.max_tokens):
             return error_response(RequestError(405, "mutations are not accepted over GET",
                                                {"Allow": "POST"}), media)
         refused = precheck(schema._schema, params["query"], limits.document, limits.max_tokens)
@@ -206,14 +208,11 @@ def graphql_endpoint(schema: strawberry.Schema, state: dict[str, Any], limits: H
     return endpoint
 
 
-def _is_mutation(query: str) -> bool:
-    from graphql import OperationDefinitionNode, OperationType, parse
-    from graphql.error import GraphQLSyntaxError
+def _is_mutation(query: str, max_tokens: int) -> bool:
+    from graphql import OperationDefinitionNode, OperationType
 
-    try:
-        document = parse(query, max_tokens=2_000)
-    except GraphQLSyntaxError:
+    document = parsed(query, max_tokens)  # the same cached parse the limits check uses
+    if isinstance(document, GraphQLError):
         return False
     return any(isinstance(d, OperationDefinitionNode) and d.operation is not OperationType.QUERY
                for d in document.definitions)
-

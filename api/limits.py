@@ -159,7 +159,7 @@ class _Measurer:
 
 
 @lru_cache(maxsize=256)
-def _parsed(query: str, max_tokens: int) -> DocumentNode | GraphQLError:
+def parsed(query: str, max_tokens: int) -> DocumentNode | GraphQLError:
     try:
         return parse(query, max_tokens=max_tokens)
     except GraphQLError as exc:
@@ -171,7 +171,7 @@ def precheck(schema: GraphQLSchema, query: str, limits: Limits,
     """The error (as a response's ``errors`` entry) refusing a document before graphql-core
     validates it (its rules walk every field pair, which a thousand aliases make slow), or
     None. Syntax errors are left to the normal path, which reports them with their place."""
-    document = _parsed(query, max_tokens)
+    document = parsed(query, max_tokens)
     if isinstance(document, GraphQLError):
         if "tokens" in document.message:
             return {"message": document.message, "extensions": {

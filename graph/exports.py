@@ -24,6 +24,7 @@ from typing import Any
 from neo4j import READ_ACCESS, AsyncDriver, Driver
 
 from graph.cypher import holds_on
+from schema.dates import graph_props
 from schema.model import (
     CITES_REL,
     CONTROL,
@@ -52,8 +53,8 @@ _PART_OF = PLACE.field("in").rel
 
 
 def date_props(prefix: str) -> list[str]:
-    """The four properties the graph stores for one date (see schema/dates.py)."""
-    return [prefix, f"{prefix}Latest", f"{prefix}Precision", f"{prefix}Calendar"]
+    """The four properties the graph stores for one date (schema/dates.py declares them)."""
+    return [prefix, *graph_props(prefix).values()]
 
 
 def stored_props(kind: Kind) -> list[str]:

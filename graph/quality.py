@@ -12,6 +12,7 @@ from neo4j import Driver
 
 from graph.cypher import cypher
 from graph.db import read
+from graph.queries import WITHOUT_CONTROL
 
 _VAGUE = ["MONTH", "YEAR"]
 
@@ -31,9 +32,7 @@ CALL () {
          count(CASE WHEN c.{Control.disputed} THEN 1 END) AS disputedPeriods
 }
 CALL () {
-  MATCH (p:{Place}) WHERE p.{Place.kind} IN ['city', 'town']
-    AND NOT (p)<-[:{Control.place}]-(:{Control})
-  WITH p ORDER BY p.id
+  {without_control}
   RETURN collect(p.id) AS citiesWithoutControl
 }
 CALL () {
@@ -47,7 +46,7 @@ CALL () {
 }
 RETURN byConfidence, controlPeriods, vagueStarts, vagueEnds, periodsWithoutStart,
        disputedPeriods, citiesWithoutControl, citedRecords, oneSourceOnly, encyclopediaOnly
-""")
+""", without_control=WITHOUT_CONTROL)
 
 
 def quality(driver: Driver, database: str) -> dict[str, Any]:

@@ -16,6 +16,11 @@ from graph.cypher import cypher, holds_on, label_of, overlaps
 from graph.db import read
 from schema.model import Field, Kind
 
+# Cities and towns with no control period, by id: `report` and `report --quality` both list them.
+WITHOUT_CONTROL = cypher("""MATCH (p:{Place}) WHERE p.{Place.kind} IN ['city', 'town']
+    AND NOT (p)<-[:{Control.place}]-(:{Control})
+  WITH p ORDER BY p.id""")
+
 REPORT = cypher("""
 CALL () {
   MATCH (n) WHERE n:{Entity} OR n:{Fact}
@@ -30,9 +35,7 @@ CALL () {
   RETURN collect({id: s.id, title: s.{Source.title}, facts: facts}) AS sources
 }
 CALL () {
-  MATCH (p:{Place}) WHERE p.{Place.kind} IN ['city', 'town']
-    AND NOT (p)<-[:{Control.place}]-(:{Control})
-  WITH p ORDER BY p.id
+  {without_control}
   RETURN collect(p.id) AS placesWithoutControl
 }
 CALL () {
@@ -42,7 +45,7 @@ CALL () {
          AS lowConfidence
 }
 RETURN kinds, sources, placesWithoutControl, lowConfidence
-""")
+""", without_control=WITHOUT_CONTROL)
 
 
 def report(driver: Driver, database: str) -> dict[str, Any]:
