@@ -45,4 +45,8 @@ def test_plan_uses_indexes(mini_graph, name):
     summary = driver.execute_query("EXPLAIN " + cypher, params, database_=database).summary
     ops = operators(summary.plan)
     assert not {"NodeByLabelScan", "AllNodesScan"} & set(ops), ops
-    assert {"NodeUniqueIndexSeek", "NodeIndexSeek", "ProcedureCall"} & set(ops), ops
+    # A seek or a scan of an index: on the small graph, depending on the statistics earlier tests
+    # left behind, the planner may read the whole hinted index instead of seeking into it (a CI
+    # run did); that still touches no node outside the index.
+    assert {"NodeUniqueIndexSeek", "NodeIndexSeek", "NodeIndexSeekByRange", "NodeIndexScan",
+            "ProcedureCall"} & set(ops), ops
