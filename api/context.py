@@ -20,10 +20,12 @@ from schema.model import KIND_BY_LABEL, KINDS, SOURCE, Field, Kind
 
 @dataclass
 class NodeData:
-    """A node as the API holds it: its kind's label and its properties."""
+    """A node as the API holds it: its kind's label, its properties and, when a question
+    fetched them with it (api/prefetch.py), the nodes of the fields it walked, by walk key."""
 
     label: str
     props: dict[str, Any]
+    pre: dict[tuple[str, date | None], list[NodeData]] | None = None
 
     @property
     def id(self) -> str:

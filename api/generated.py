@@ -212,8 +212,8 @@ class Source(Entity):
         return self._n.props['title']  # type: ignore[no-any-return]
 
     @strawberry.field(description='Who wrote it.')
-    async def authors(self, info: Info[Context, None]) -> list[Person]:
-        return await resolve.many(info, self, SOURCE, SOURCE.field("authors"))
+    def authors(self, info: Info[Context, None]) -> list[Person]:
+        return resolve.many(info, self, SOURCE, SOURCE.field("authors"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The year of publication.')
     def year(self) -> int:
@@ -232,36 +232,36 @@ class Source(Entity):
         return self._n.props.get('url')
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return await resolve.many(info, self, SOURCE, SOURCE.field("distinct_from"))
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, SOURCE, SOURCE.field("distinct_from"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
     def shared_aliases(self) -> list[str]:
         return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
-    async def controlled(
+    def controlled(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return await resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='The events this one took part in.')
-    async def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return await resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+    def participations(self, info: Info[Context, None]) -> list[Participation]:
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Numbers sources state about this.')
-    async def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return await resolve.reverse(info, self, FIGURE, FIGURE.field("about"))
+    def figures(self, info: Info[Context, None]) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
-    async def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+    def claims(self, info: Info[Context, None]) -> list[Claim]:
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The texts of this source that the graph holds.')
-    async def documents(self, info: Info[Context, None]) -> list[Document]:
-        return await resolve.reverse(info, self, DOCUMENT, DOCUMENT.field("source"))
+    def documents(self, info: Info[Context, None]) -> list[Document]:
+        return resolve.reverse(info, self, DOCUMENT, DOCUMENT.field("source"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Everything citing this source.')
     async def facts(self, info: Info[Context, None]) -> list[Node]:
@@ -283,64 +283,64 @@ class Place(Entity):
         return self._n.props['lon']  # type: ignore[no-any-return]
 
     @strawberry.field(description='The province, region or country it belonged to in 1917.', name='in')
-    async def in_(self, info: Info[Context, None]) -> Place | None:
-        return await resolve.one(info, self, PLACE, PLACE.field("in"))
+    def in_(self, info: Info[Context, None]) -> Place | None:
+        return resolve.one(info, self, PLACE, PLACE.field("in"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return await resolve.many(info, self, PLACE, PLACE.field("distinct_from"))
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, PLACE, PLACE.field("distinct_from"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
     def shared_aliases(self) -> list[str]:
         return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The places that belonged to this one.')
-    async def contains(self, info: Info[Context, None]) -> list[Place]:
-        return await resolve.reverse(info, self, PLACE, PLACE.field("in"))
+    def contains(self, info: Info[Context, None]) -> list[Place]:
+        return resolve.reverse(info, self, PLACE, PLACE.field("in"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Organisations based here.')
-    async def organizations(self, info: Info[Context, None]) -> list[Organization]:
-        return await resolve.reverse(info, self, ORGANIZATION, ORGANIZATION.field("place"))
+    def organizations(self, info: Info[Context, None]) -> list[Organization]:
+        return resolve.reverse(info, self, ORGANIZATION, ORGANIZATION.field("place"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The soviets of this place.')
-    async def soviets(self, info: Info[Context, None]) -> list[Soviet]:
-        return await resolve.reverse(info, self, SOVIET, SOVIET.field("place"))
+    def soviets(self, info: Info[Context, None]) -> list[Soviet]:
+        return resolve.reverse(info, self, SOVIET, SOVIET.field("place"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The events that happened here. With `on`, only the periods that held on that day.')
-    async def events(
+    def events(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Event]:
-        return await resolve.reverse(info, self, EVENT, EVENT.field("places"), on, calendar)
+        return resolve.reverse(info, self, EVENT, EVENT.field("places"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Who held this place, oldest first. With `on`, only the periods that held on that day.')
-    async def control(
+    def control(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return await resolve.reverse(info, self, CONTROL, CONTROL.field("place"), on, calendar)
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("place"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
-    async def controlled(
+    def controlled(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return await resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='The events this one took part in.')
-    async def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return await resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+    def participations(self, info: Info[Context, None]) -> list[Participation]:
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Numbers sources state about this.')
-    async def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return await resolve.reverse(info, self, FIGURE, FIGURE.field("about"))
+    def figures(self, info: Info[Context, None]) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
-    async def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+    def claims(self, info: Info[Context, None]) -> list[Claim]:
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -349,52 +349,52 @@ class Place(Entity):
 @strawberry.type(description='A political party or a faction of one.')
 class Party(Entity):
     @strawberry.field(description='The party this is a faction of.')
-    async def faction_of(self, info: Info[Context, None]) -> Party | None:
-        return await resolve.one(info, self, PARTY, PARTY.field("faction_of"))
+    def faction_of(self, info: Info[Context, None]) -> Party | None:
+        return resolve.one(info, self, PARTY, PARTY.field("faction_of"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return await resolve.many(info, self, PARTY, PARTY.field("distinct_from"))
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, PARTY, PARTY.field("distinct_from"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
     def shared_aliases(self) -> list[str]:
         return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The factions of this party.')
-    async def factions(self, info: Info[Context, None]) -> list[Party]:
-        return await resolve.reverse(info, self, PARTY, PARTY.field("faction_of"))
+    def factions(self, info: Info[Context, None]) -> list[Party]:
+        return resolve.reverse(info, self, PARTY, PARTY.field("faction_of"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
-    async def controlled(
+    def controlled(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return await resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description="This party's shares in soviets, congresses and councils.")
-    async def shares(self, info: Info[Context, None]) -> list[Composition]:
-        return await resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("party"))
+    def shares(self, info: Info[Context, None]) -> list[Composition]:
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("party"))  # type: ignore[no-any-return]
 
     @strawberry.field(description="People's offices and memberships in this body. With `on`, only the periods that held on that day.")
-    async def members(
+    def members(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
-        return await resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)
+        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='The events this one took part in.')
-    async def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return await resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+    def participations(self, info: Info[Context, None]) -> list[Participation]:
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Numbers sources state about this.')
-    async def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return await resolve.reverse(info, self, FIGURE, FIGURE.field("about"))
+    def figures(self, info: Info[Context, None]) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
-    async def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+    def claims(self, info: Info[Context, None]) -> list[Claim]:
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -415,48 +415,48 @@ class Person(Entity):
         return historical(self._n, 'died')
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return await resolve.many(info, self, PERSON, PERSON.field("distinct_from"))
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, PERSON, PERSON.field("distinct_from"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
     def shared_aliases(self) -> list[str]:
         return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The works this person wrote.')
-    async def works(self, info: Info[Context, None]) -> list[Source]:
-        return await resolve.reverse(info, self, SOURCE, SOURCE.field("authors"))
+    def works(self, info: Info[Context, None]) -> list[Source]:
+        return resolve.reverse(info, self, SOURCE, SOURCE.field("authors"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
-    async def controlled(
+    def controlled(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return await resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description="This person's offices and memberships. With `on`, only the periods that held on that day.")
-    async def roles(
+    def roles(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
-        return await resolve.reverse(info, self, ROLE, ROLE.field("person"), on, calendar)
+        return resolve.reverse(info, self, ROLE, ROLE.field("person"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='The events this one took part in.')
-    async def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return await resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+    def participations(self, info: Info[Context, None]) -> list[Participation]:
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Numbers sources state about this.')
-    async def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return await resolve.reverse(info, self, FIGURE, FIGURE.field("about"))
+    def figures(self, info: Info[Context, None]) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
-    async def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+    def claims(self, info: Info[Context, None]) -> list[Claim]:
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The claims this person makes.')
-    async def claims_made(self, info: Info[Context, None]) -> list[Claim]:
-        return await resolve.reverse(info, self, CLAIM, CLAIM.field("by"))
+    def claims_made(self, info: Info[Context, None]) -> list[Claim]:
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("by"))  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -469,48 +469,48 @@ class Organization(Entity):
         return OrganizationKind(self._n.props['kind'])
 
     @strawberry.field(description='Where it sat.')
-    async def place(self, info: Info[Context, None]) -> Place | None:
-        return await resolve.one(info, self, ORGANIZATION, ORGANIZATION.field("place"))
+    def place(self, info: Info[Context, None]) -> Place | None:
+        return resolve.one(info, self, ORGANIZATION, ORGANIZATION.field("place"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return await resolve.many(info, self, ORGANIZATION, ORGANIZATION.field("distinct_from"))
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, ORGANIZATION, ORGANIZATION.field("distinct_from"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
     def shared_aliases(self) -> list[str]:
         return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
-    async def controlled(
+    def controlled(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return await resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Party shares in this body over time.')
-    async def composition(self, info: Info[Context, None]) -> list[Composition]:
-        return await resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"))
+    def composition(self, info: Info[Context, None]) -> list[Composition]:
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"))  # type: ignore[no-any-return]
 
     @strawberry.field(description="People's offices and memberships in this body. With `on`, only the periods that held on that day.")
-    async def members(
+    def members(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
-        return await resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)
+        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='The events this one took part in.')
-    async def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return await resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+    def participations(self, info: Info[Context, None]) -> list[Participation]:
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Numbers sources state about this.')
-    async def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return await resolve.reverse(info, self, FIGURE, FIGURE.field("about"))
+    def figures(self, info: Info[Context, None]) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
-    async def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+    def claims(self, info: Info[Context, None]) -> list[Claim]:
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -519,52 +519,52 @@ class Organization(Entity):
 @strawberry.type(description="A named soviet (council) of workers', soldiers' or peasants' deputies.")
 class Soviet(Entity):
     @strawberry.field(description='The place whose soviet it was.')
-    async def place(self, info: Info[Context, None]) -> Place:
-        return await resolve.one(info, self, SOVIET, SOVIET.field("place"))
+    def place(self, info: Info[Context, None]) -> Place:
+        return resolve.one(info, self, SOVIET, SOVIET.field("place"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='city, province, region, national or other.')
     def level(self) -> SovietLevel | None:
         return enum_value(SovietLevel, self._n.props.get('level'))
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return await resolve.many(info, self, SOVIET, SOVIET.field("distinct_from"))
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, SOVIET, SOVIET.field("distinct_from"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
     def shared_aliases(self) -> list[str]:
         return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
-    async def controlled(
+    def controlled(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return await resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Party shares in this body over time.')
-    async def composition(self, info: Info[Context, None]) -> list[Composition]:
-        return await resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"))
+    def composition(self, info: Info[Context, None]) -> list[Composition]:
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"))  # type: ignore[no-any-return]
 
     @strawberry.field(description="People's offices and memberships in this body. With `on`, only the periods that held on that day.")
-    async def members(
+    def members(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
-        return await resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)
+        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='The events this one took part in.')
-    async def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return await resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+    def participations(self, info: Info[Context, None]) -> list[Participation]:
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Numbers sources state about this.')
-    async def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return await resolve.reverse(info, self, FIGURE, FIGURE.field("about"))
+    def figures(self, info: Info[Context, None]) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
-    async def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+    def claims(self, info: Info[Context, None]) -> list[Claim]:
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -581,8 +581,8 @@ class Event(Entity):
         return self._n.props.get('fighting', False)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Where it happened.')
-    async def places(self, info: Info[Context, None]) -> list[Place]:
-        return await resolve.many(info, self, EVENT, EVENT.field("places"))
+    def places(self, info: Info[Context, None]) -> list[Place]:
+        return resolve.many(info, self, EVENT, EVENT.field("places"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='When it began.')
     def start(self) -> HistoricalDate | None:
@@ -593,40 +593,40 @@ class Event(Entity):
         return historical(self._n, 'end')
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return await resolve.many(info, self, EVENT, EVENT.field("distinct_from"))
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, EVENT, EVENT.field("distinct_from"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
     def shared_aliases(self) -> list[str]:
         return list(self._n.props.get('sharedAliases') or [])
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
-    async def controlled(
+    def controlled(
         self, info: Info[Context, None],
         on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return await resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Party shares in this body over time.')
-    async def composition(self, info: Info[Context, None]) -> list[Composition]:
-        return await resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"))
+    def composition(self, info: Info[Context, None]) -> list[Composition]:
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Who took part, on which side.')
-    async def participants(self, info: Info[Context, None]) -> list[Participation]:
-        return await resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("event"))
+    def participants(self, info: Info[Context, None]) -> list[Participation]:
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("event"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The events this one took part in.')
-    async def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return await resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+    def participations(self, info: Info[Context, None]) -> list[Participation]:
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Numbers sources state about this.')
-    async def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return await resolve.reverse(info, self, FIGURE, FIGURE.field("about"))
+    def figures(self, info: Info[Context, None]) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
-    async def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return await resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+    def claims(self, info: Info[Context, None]) -> list[Claim]:
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -635,12 +635,12 @@ class Event(Entity):
 @strawberry.type(description='Who held power over a place, from when to when, according to the sources cited.')
 class ControlPeriod(Fact):
     @strawberry.field(description='The place held.')
-    async def place(self, info: Info[Context, None]) -> Place:
-        return await resolve.one(info, self, CONTROL, CONTROL.field("place"))
+    def place(self, info: Info[Context, None]) -> Place:
+        return resolve.one(info, self, CONTROL, CONTROL.field("place"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Who held it.')
-    async def controller(self, info: Info[Context, None]) -> Entity:
-        return await resolve.one(info, self, CONTROL, CONTROL.field("controller"))
+    def controller(self, info: Info[Context, None]) -> Entity:
+        return resolve.one(info, self, CONTROL, CONTROL.field("controller"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The side the controller was on.')
     def alignment(self) -> Alignment:
@@ -662,12 +662,12 @@ class ControlPeriod(Fact):
 @strawberry.type(description="A party's majority, share or seats in a soviet, congress or council on a date.")
 class Composition(Fact):
     @strawberry.field(description='The soviet, organisation or congress.')
-    async def body(self, info: Info[Context, None]) -> Entity:
-        return await resolve.one(info, self, COMPOSITION, COMPOSITION.field("body"))
+    def body(self, info: Info[Context, None]) -> Entity:
+        return resolve.one(info, self, COMPOSITION, COMPOSITION.field("body"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The party.')
-    async def party(self, info: Info[Context, None]) -> Party:
-        return await resolve.one(info, self, COMPOSITION, COMPOSITION.field("party"))
+    def party(self, info: Info[Context, None]) -> Party:
+        return resolve.one(info, self, COMPOSITION, COMPOSITION.field("party"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='When.')
     def date(self) -> HistoricalDate | None:
@@ -697,16 +697,16 @@ class Composition(Fact):
 @strawberry.type(description="A person's office or membership, from and to.")
 class Role(Fact):
     @strawberry.field(description='Who.')
-    async def person(self, info: Info[Context, None]) -> Person:
-        return await resolve.one(info, self, ROLE, ROLE.field("person"))
+    def person(self, info: Info[Context, None]) -> Person:
+        return resolve.one(info, self, ROLE, ROLE.field("person"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='The office or membership.')
     def role(self) -> str:
         return self._n.props['role']  # type: ignore[no-any-return]
 
     @strawberry.field(description='In which organisation, soviet or party.')
-    async def organization(self, info: Info[Context, None]) -> Entity | None:
-        return await resolve.one(info, self, ROLE, ROLE.field("organization"))
+    def organization(self, info: Info[Context, None]) -> Entity | None:
+        return resolve.one(info, self, ROLE, ROLE.field("organization"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='From.')
     def start(self) -> HistoricalDate | None:
@@ -720,12 +720,12 @@ class Role(Fact):
 @strawberry.type(description='Who took part in an event, on which side.')
 class Participation(Fact):
     @strawberry.field(description='The event.')
-    async def event(self, info: Info[Context, None]) -> Event:
-        return await resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("event"))
+    def event(self, info: Info[Context, None]) -> Event:
+        return resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("event"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Who took part.')
-    async def participant(self, info: Info[Context, None]) -> Entity:
-        return await resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+    def participant(self, info: Info[Context, None]) -> Entity:
+        return resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Which side it was on, in words.')
     def side(self) -> str:
@@ -739,8 +739,8 @@ class Participation(Fact):
 @strawberry.type(description='A number a source states: soviets counted, a crowd, delegates.')
 class Figure(Fact):
     @strawberry.field(description='What the number is about.')
-    async def about(self, info: Info[Context, None]) -> Entity:
-        return await resolve.one(info, self, FIGURE, FIGURE.field("about"))
+    def about(self, info: Info[Context, None]) -> Entity:
+        return resolve.one(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='What is counted, as a slug: soviets, delegates, crowd...')
     def measure(self) -> str:
@@ -766,12 +766,12 @@ class Figure(Fact):
 @strawberry.type(description="A historian's or a source's reading of an event or person.")
 class Claim(Fact):
     @strawberry.field(description='What the claim is about.')
-    async def about(self, info: Info[Context, None]) -> list[Entity]:
-        return await resolve.many(info, self, CLAIM, CLAIM.field("about"))
+    def about(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Who makes the claim.')
-    async def by(self, info: Info[Context, None]) -> Person | None:
-        return await resolve.one(info, self, CLAIM, CLAIM.field("by"))
+    def by(self, info: Info[Context, None]) -> Person | None:
+        return resolve.one(info, self, CLAIM, CLAIM.field("by"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='A short label to compare claims: coup, mass-movement...')
     def stance(self) -> str:
@@ -789,8 +789,8 @@ class Document(Entity):
         return self._n.props['title']  # type: ignore[no-any-return]
 
     @strawberry.field(description='The source whose text this is.')
-    async def source(self, info: Info[Context, None]) -> Source:
-        return await resolve.one(info, self, DOCUMENT, DOCUMENT.field("source"))
+    def source(self, info: Info[Context, None]) -> Source:
+        return resolve.one(info, self, DOCUMENT, DOCUMENT.field("source"))  # type: ignore[no-any-return]
 
     @strawberry.field(description="The text's file, relative to the data folder and under its documents/ folder: .txt, .md or .html, in UTF-8.")
     def path(self) -> str:
@@ -801,8 +801,8 @@ class Document(Entity):
         return self._n.props['language']  # type: ignore[no-any-return]
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    async def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return await resolve.many(info, self, DOCUMENT, DOCUMENT.field("distinct_from"))
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, DOCUMENT, DOCUMENT.field("distinct_from"))  # type: ignore[no-any-return]
 
     @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
     def shared_aliases(self) -> list[str]:

@@ -12,9 +12,10 @@ from graphql import GraphQLError
 from strawberry.types import Info
 from unidecode import unidecode
 
-from api.context import Context, NodeData
+from api.context import LABELS, Context, NodeData
+from api.prefetch import Plan, node_selections, walk_key
 from api.types import Connection, Edge, Order, PageInfo
-from graph import queries
+from graph import queries, select
 from schema import dates as d
 from schema.model import Field, Kind
 
@@ -50,12 +51,35 @@ def wrap(node: NodeData | None) -> Any:
     return TYPES[node.label](_n=node)
 
 
-async def one(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> Any:
+def _prefetched(root: Any, key: tuple[str, date | None]) -> list[NodeData] | None:
+    pre = root._n.pre
+    return None if pre is None else pre.get(key)
+
+
+# The walking resolvers are plain functions: what the question fetched with the node is
+# returned at once (no future per field); anything else is a coroutine on the loaders, which
+# graphql-core awaits.
+
+def one(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> Any:
+    got = _prefetched(root, walk_key(f.camel))
+    if got is not None:
+        return wrap(got[0]) if got else None
+    return _one(info, root, kind, f)
+
+
+async def _one(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> Any:
     nodes = await info.context.outgoing(kind, f, root._n.id)
     return wrap(nodes[0]) if nodes else None
 
 
-async def many(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> list[Any]:
+def many(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> Any:
+    got = _prefetched(root, walk_key(f.camel))
+    if got is not None:
+        return [wrap(n) for n in got]
+    return _many(info, root, kind, f)
+
+
+async def _many(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> list[Any]:
     return [wrap(n) for n in await info.context.outgoing(kind, f, root._n.id)]
 
 
@@ -63,19 +87,32 @@ def is_dated(kind: Kind) -> bool:
     return any(f.name == "start" for f in kind.fields)
 
 
-async def reverse(info: Info[Context, None], root: Any, source: Kind, f: Field,
-                  on: date | None = None,
-                  calendar: d.Calendar = d.Calendar.GREGORIAN) -> list[Any]:
+def reverse(info: Info[Context, None], root: Any, source: Kind, f: Field,
+            on: date | None = None, calendar: d.Calendar = d.Calendar.GREGORIAN) -> Any:
     """The ``source`` records whose field ``f`` points at ``root``; for periods, with ``on``,
     only those holding that day."""
-    nodes = await info.context.incoming(root._n.kind, source, f, root._n.id,
-                                        to_gregorian(on, calendar), is_dated(source))
+    day = to_gregorian(on, calendar)
+    assert f.reverse is not None
+    got = _prefetched(root, walk_key(f.reverse, day))
+    if got is not None:
+        return [wrap(n) for n in got]
+    return _reverse(info, root, source, f, day)
+
+
+async def _reverse(info: Info[Context, None], root: Any, source: Kind, f: Field,
+                   day: date | None) -> list[Any]:
+    nodes = await info.context.incoming(root._n.kind, source, f, root._n.id, day,
+                                        is_dated(source))
     return [wrap(n) for n in nodes]
 
 
 async def lookup(info: Info[Context, None], kind: Kind, node_id: str) -> Any:
-    node = await info.context.node(str(node_id))
-    return wrap(node) if node is not None and node.label == kind.name else None
+    """One node of ``kind`` with everything selected below it, in one round trip."""
+    plan = Plan()
+    shape, reader = plan.shape(kind, node_selections(info.selected_fields[0], connection=False))
+    rows = await info.context.read(select.node_by_id(kind, shape), id=str(node_id),
+                                   labels=LABELS, **plan.params)
+    return wrap(reader.node(rows[0]["node"])) if rows else None
 
 
 async def facts(info: Info[Context, None], root: Any) -> list[Any]:
@@ -133,10 +170,13 @@ async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
     if source:
         conditions.append(queries.cites_condition("source"))
         values["source"] = str(source)
-    cypher = queries.list_query(kind, conditions, sort_by.value, order is Order.DESC)
-    rows = await info.context.read(cypher, **values)
+    plan = Plan()
+    shape, reader = plan.shape(kind, node_selections(info.selected_fields[0], connection=True))
+    cypher = queries.list_query(kind, conditions, sort_by.value, order is Order.DESC,
+                                projection=select.projection("n", shape))
+    rows = await info.context.read(cypher, labels=LABELS, **plan.params, **values)
     total = rows[0]["total"] if rows else 0
-    items = [wrap(NodeData(kind.name, p)) for p in (rows[0]["page"] if rows else [])]
+    items = [wrap(reader.node(p)) for p in (rows[0]["page"] if rows else [])]
     edges = [Edge(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(items)]
     return Connection(
         edges=edges, nodes=items, total_count=total,

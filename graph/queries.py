@@ -98,9 +98,16 @@ UNWIND $ids AS key
 MATCH (:{{{target}}} {{id: key}})<-[:{{{source.name}.{f.name}}}]-(n:{{{source.name}}})
 {where}
 RETURN key, n {{.*}} AS props, {{{refs}}} AS refs
-ORDER BY coalesce(n.{{Control.start}}, n.{{Figure.date}}) IS NULL,
-         coalesce(n.{{Control.start}}, n.{{Figure.date}}), n.{{Place.name}}, n.id
+ORDER BY {incoming_order("n")}
 """, label=label_of("m"))
+
+
+def incoming_order(var: str) -> str:
+    """The order of the nodes pointing at one node: dated ones oldest first, then by name and
+    id (graph/select.py walks back in the same order)."""
+    return cypher(f"coalesce({var}.{{Control.start}}, {var}.{{Figure.date}}) IS NULL, "
+                  f"coalesce({var}.{{Control.start}}, {var}.{{Figure.date}}), "
+                  f"{var}.{{Place.name}}, {var}.id")
 
 
 def citations(kind: Kind) -> str:
@@ -116,11 +123,14 @@ ORDER BY c.{{Rel.position}}
 
 # -- lists with filters, sorting and pagination, built from the model -------------------------
 
-def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool = False) -> str:
+def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool = False, *,
+               projection: str | None = None) -> str:
     """A page of nodes of ``kind`` and the total count, in one round trip.
 
     ``conditions`` are Cypher predicates on ``n`` (from the functions below) using
-    parameters; ``sort_by`` the property sorted on (nodes without it last), then the id.
+    parameters; ``sort_by`` the property sorted on (nodes without it last), then the id;
+    ``projection`` what each node of the page returns (a map projection of ``n``; graph/
+    select.py builds it from the selection), by default all its properties.
     """
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     order = [f"n.{sort_by} IS NULL", f"n.{sort_by} {'DESC' if descending else 'ASC'}", "n.id"]
@@ -129,8 +139,8 @@ MATCH (n:{{{kind.name}}}) {where}
 WITH n ORDER BY {', '.join(order)}
 WITH collect(n) AS matches
 RETURN size(matches) AS total,
-       [x IN matches[$skip..($skip + $limit)] | x {{.*}}] AS page
-""")
+       [n IN matches[$skip..($skip + $limit)] | {{projection}}] AS page
+""", projection=projection or "n {.*}")
 
 
 def name_condition(param: str) -> str:
