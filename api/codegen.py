@@ -57,7 +57,7 @@ import strawberry
 from strawberry.types import Info
 
 from api import documents, resolve
-from api.context import Context
+from api.context import Context, NodeData
 from api.types import (
     Alignment,
     Calendar,
@@ -70,6 +70,7 @@ from api.types import (
     Order,
     enum_value,
     historical,
+    values,
 )
 from schema.dates import Calendar as Cal
 from schema.model import {kinds}
@@ -118,31 +119,46 @@ def _enum(kind: Kind, f: Field) -> str:
 
 
 def _prop(kind: Kind, f: Field) -> str:
+    """A property as a plain attribute (filled by ``_make``)."""
     name = py_name(snake(f.camel))
-    head = _decorator(f.description, f.camel if name != snake(f.camel) else None)
+    rename = f", name={f.camel!r}" if name != snake(f.camel) else ""
     required = f.required or f.default is not None
     if f.type == "date":
-        return (f"{head}    def {name}(self) -> HistoricalDate | None:\n"
-                f"        return historical(self._n, {f.prop!r})\n\n")
+        annotation = "HistoricalDate | None"
+    elif f.type == "enum":
+        annotation = enum_name(kind, f) + ("" if required else " | None")
+    elif f.type == "strs":
+        annotation = "list[str]"
+    else:
+        annotation = SCALARS[f.type] + ("" if required else " | None")
+    return (f"    {name}: {annotation} = strawberry.field(description={f.description!r}"
+            f"{rename})\n\n")
+
+
+def _value(kind: Kind, f: Field) -> str:
+    """How ``_make`` computes a property's value from the node's properties ``p``. A property
+    the question did not fetch is absent: its value is then None, never read."""
+    if f.type == "date":
+        return f"historical(n, {f.prop!r})"
     if f.type == "enum":
-        enum = enum_name(kind, f)
-        if required:
-            return (f"{head}    def {name}(self) -> {enum}:\n"
-                    f"        return {enum}(self._n.props[{f.prop!r}])\n\n")
-        return (f"{head}    def {name}(self) -> {enum} | None:\n"
-                f"        return enum_value({enum}, self._n.props.get({f.prop!r}))\n\n")
-    py = SCALARS[f.type]
+        return f"enum_value({enum_name(kind, f)}, p.get({f.prop!r}))"
     if f.type == "strs":
-        return (f"{head}    def {name}(self) -> list[str]:\n"
-                f"        return list(self._n.props.get({f.prop!r}) or [])\n\n")
-    if required:
-        default = f", {f.default!r}" if f.default is not None else ""
-        getter = f"self._n.props.get({f.prop!r}{default})" if default else \
-            f"self._n.props[{f.prop!r}]"
-        return (f"{head}    def {name}(self) -> {py}:\n"
-                f"        return {getter}  # type: ignore[no-any-return]\n\n")
-    return (f"{head}    def {name}(self) -> {py} | None:\n"
-            f"        return self._n.props.get({f.prop!r})\n\n")
+        return f"list(p.get({f.prop!r}) or [])"
+    if f.default is not None:
+        return f"p.get({f.prop!r}, {f.default!r})"
+    return f"p.get({f.prop!r})"
+
+
+def _make(kind: Kind) -> str:
+    lines = "".join(f"        v[{py_name(snake(f.camel))!r}] = {_value(kind, f)}\n"
+                    for f in kind.props if f.name not in SHARED)
+    return ("    @classmethod\n"
+            f"    def _make(cls, n: NodeData) -> {kind.gql}:\n"
+            "        \"\"\"The object of a node, its properties converted once.\"\"\"\n"
+            f"        v = values(n, entity={kind.category == 'entity'})\n"
+            + ("        p = n.props\n" if any(f.type != "date" and f.name not in SHARED
+                                             for f in kind.props) else "")
+            + lines + "        return cls(**v)\n\n")
 
 
 def _ref(kind: Kind, f: Field) -> str:
@@ -189,6 +205,7 @@ def _type(kind: Kind) -> str:
         out += _ref(kind, f) if f.is_ref else _prop(kind, f)
     for source, f in reverse_fields(kind.name):
         out += _reverse(source, f)
+    out += _make(kind)
     for applies, name, resolver, description in EXTRAS:
         if applies(kind):
             out += (f"    {name} = strawberry.field(resolver={resolver},\n"

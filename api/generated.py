@@ -13,7 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from api import documents, resolve
-from api.context import Context
+from api.context import Context, NodeData
 from api.types import (
     Alignment,
     Calendar,
@@ -26,6 +26,7 @@ from api.types import (
     Order,
     enum_value,
     historical,
+    values,
 )
 from schema.dates import Calendar as Cal
 from schema.model import (
@@ -207,37 +208,25 @@ class DocumentSort(Enum):
 
 @strawberry.type(description='A work that tells of these events: a book, article, encyclopedia, newspaper piece or thread.')
 class Source(Entity):
-    @strawberry.field(description="The work's title.")
-    def title(self) -> str:
-        return self._n.props['title']  # type: ignore[no-any-return]
+    title: str = strawberry.field(description="The work's title.")
 
     @strawberry.field(description='Who wrote it.')
     def authors(self, info: Info[Context, None]) -> list[Person]:
         return resolve.many(info, self, SOURCE, SOURCE.field("authors"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='The year of publication.')
-    def year(self) -> int:
-        return self._n.props['year']  # type: ignore[no-any-return]
+    year: int = strawberry.field(description='The year of publication.')
 
-    @strawberry.field(description='What sort of work it is.')
-    def kind(self) -> SourceKind:
-        return SourceKind(self._n.props['kind'])
+    kind: SourceKind = strawberry.field(description='What sort of work it is.')
 
-    @strawberry.field(description='The publisher.')
-    def publisher(self) -> str | None:
-        return self._n.props.get('publisher')
+    publisher: str | None = strawberry.field(description='The publisher.')
 
-    @strawberry.field(description='Where the work can be read online.')
-    def url(self) -> str | None:
-        return self._n.props.get('url')
+    url: str | None = strawberry.field(description='Where the work can be read online.')
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
         return resolve.many(info, self, SOURCE, SOURCE.field("distinct_from"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
-    def shared_aliases(self) -> list[str]:
-        return list(self._n.props.get('sharedAliases') or [])
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
     def controlled(
@@ -263,6 +252,19 @@ class Source(Entity):
     def documents(self, info: Info[Context, None]) -> list[Document]:
         return resolve.reverse(info, self, DOCUMENT, DOCUMENT.field("source"))  # type: ignore[no-any-return]
 
+    @classmethod
+    def _make(cls, n: NodeData) -> Source:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=True)
+        p = n.props
+        v['title'] = p.get('title')
+        v['year'] = p.get('year')
+        v['kind'] = enum_value(SourceKind, p.get('kind'))
+        v['publisher'] = p.get('publisher')
+        v['url'] = p.get('url')
+        v['shared_aliases'] = list(p.get('sharedAliases') or [])
+        return cls(**v)
+
     @strawberry.field(description='Everything citing this source.')
     async def facts(self, info: Info[Context, None]) -> list[Node]:
         return await resolve.facts(info, self)
@@ -270,17 +272,11 @@ class Source(Entity):
 
 @strawberry.type(description='A city, town, province, region or country of the former Russian empire.')
 class Place(Entity):
-    @strawberry.field(description='city, town, province, region or country.')
-    def kind(self) -> PlaceKind:
-        return PlaceKind(self._n.props['kind'])
+    kind: PlaceKind = strawberry.field(description='city, town, province, region or country.')
 
-    @strawberry.field(description='Latitude in decimal degrees (WGS 84).')
-    def lat(self) -> float:
-        return self._n.props['lat']  # type: ignore[no-any-return]
+    lat: float = strawberry.field(description='Latitude in decimal degrees (WGS 84).')
 
-    @strawberry.field(description='Longitude in decimal degrees (WGS 84).')
-    def lon(self) -> float:
-        return self._n.props['lon']  # type: ignore[no-any-return]
+    lon: float = strawberry.field(description='Longitude in decimal degrees (WGS 84).')
 
     @strawberry.field(description='The province, region or country it belonged to in 1917.', name='in')
     def in_(self, info: Info[Context, None]) -> Place | None:
@@ -290,9 +286,7 @@ class Place(Entity):
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
         return resolve.many(info, self, PLACE, PLACE.field("distinct_from"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
-    def shared_aliases(self) -> list[str]:
-        return list(self._n.props.get('sharedAliases') or [])
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The places that belonged to this one.')
     def contains(self, info: Info[Context, None]) -> list[Place]:
@@ -342,6 +336,17 @@ class Place(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
+    @classmethod
+    def _make(cls, n: NodeData) -> Place:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=True)
+        p = n.props
+        v['kind'] = enum_value(PlaceKind, p.get('kind'))
+        v['lat'] = p.get('lat')
+        v['lon'] = p.get('lon')
+        v['shared_aliases'] = list(p.get('sharedAliases') or [])
+        return cls(**v)
+
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
 
@@ -356,9 +361,7 @@ class Party(Entity):
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
         return resolve.many(info, self, PARTY, PARTY.field("distinct_from"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
-    def shared_aliases(self) -> list[str]:
-        return list(self._n.props.get('sharedAliases') or [])
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The factions of this party.')
     def factions(self, info: Info[Context, None]) -> list[Party]:
@@ -396,31 +399,31 @@ class Party(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
+    @classmethod
+    def _make(cls, n: NodeData) -> Party:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=True)
+        p = n.props
+        v['shared_aliases'] = list(p.get('sharedAliases') or [])
+        return cls(**v)
+
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
 
 
 @strawberry.type(description='A person: an actor in these events, a historian who wrote about them, or both (a historian also carries the label Historian).')
 class Person(Entity):
-    @strawberry.field(description='Wrote about these events.')
-    def historian(self) -> bool:
-        return self._n.props.get('historian', False)  # type: ignore[no-any-return]
+    historian: bool = strawberry.field(description='Wrote about these events.')
 
-    @strawberry.field(description='When the person was born.')
-    def born(self) -> HistoricalDate | None:
-        return historical(self._n, 'born')
+    born: HistoricalDate | None = strawberry.field(description='When the person was born.')
 
-    @strawberry.field(description='When the person died.')
-    def died(self) -> HistoricalDate | None:
-        return historical(self._n, 'died')
+    died: HistoricalDate | None = strawberry.field(description='When the person died.')
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
         return resolve.many(info, self, PERSON, PERSON.field("distinct_from"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
-    def shared_aliases(self) -> list[str]:
-        return list(self._n.props.get('sharedAliases') or [])
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The works this person wrote.')
     def works(self, info: Info[Context, None]) -> list[Source]:
@@ -458,15 +461,24 @@ class Person(Entity):
     def claims_made(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("by"))  # type: ignore[no-any-return]
 
+    @classmethod
+    def _make(cls, n: NodeData) -> Person:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=True)
+        p = n.props
+        v['historian'] = p.get('historian', False)
+        v['born'] = historical(n, 'born')
+        v['died'] = historical(n, 'died')
+        v['shared_aliases'] = list(p.get('sharedAliases') or [])
+        return cls(**v)
+
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
 
 
 @strawberry.type(description='A government, committee, city duma, union, army, Cossack host or national government.')
 class Organization(Entity):
-    @strawberry.field(description='What sort of organisation.')
-    def kind(self) -> OrganizationKind:
-        return OrganizationKind(self._n.props['kind'])
+    kind: OrganizationKind = strawberry.field(description='What sort of organisation.')
 
     @strawberry.field(description='Where it sat.')
     def place(self, info: Info[Context, None]) -> Place | None:
@@ -476,9 +488,7 @@ class Organization(Entity):
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
         return resolve.many(info, self, ORGANIZATION, ORGANIZATION.field("distinct_from"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
-    def shared_aliases(self) -> list[str]:
-        return list(self._n.props.get('sharedAliases') or [])
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
     def controlled(
@@ -511,6 +521,15 @@ class Organization(Entity):
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+
+    @classmethod
+    def _make(cls, n: NodeData) -> Organization:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=True)
+        p = n.props
+        v['kind'] = enum_value(OrganizationKind, p.get('kind'))
+        v['shared_aliases'] = list(p.get('sharedAliases') or [])
+        return cls(**v)
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -522,17 +541,13 @@ class Soviet(Entity):
     def place(self, info: Info[Context, None]) -> Place:
         return resolve.one(info, self, SOVIET, SOVIET.field("place"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='city, province, region, national or other.')
-    def level(self) -> SovietLevel | None:
-        return enum_value(SovietLevel, self._n.props.get('level'))
+    level: SovietLevel | None = strawberry.field(description='city, province, region, national or other.')
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
         return resolve.many(info, self, SOVIET, SOVIET.field("distinct_from"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
-    def shared_aliases(self) -> list[str]:
-        return list(self._n.props.get('sharedAliases') or [])
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
     def controlled(
@@ -566,39 +581,38 @@ class Soviet(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
+    @classmethod
+    def _make(cls, n: NodeData) -> Soviet:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=True)
+        p = n.props
+        v['level'] = enum_value(SovietLevel, p.get('level'))
+        v['shared_aliases'] = list(p.get('sharedAliases') or [])
+        return cls(**v)
+
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
 
 
 @strawberry.type(description='Something that happened: an uprising, fighting, a congress, an election, a decree...')
 class Event(Entity):
-    @strawberry.field(description='What sort of event.')
-    def kind(self) -> EventKind:
-        return EventKind(self._n.props['kind'])
+    kind: EventKind = strawberry.field(description='What sort of event.')
 
-    @strawberry.field(description='Whether there was armed fighting.')
-    def fighting(self) -> bool:
-        return self._n.props.get('fighting', False)  # type: ignore[no-any-return]
+    fighting: bool = strawberry.field(description='Whether there was armed fighting.')
 
     @strawberry.field(description='Where it happened.')
     def places(self, info: Info[Context, None]) -> list[Place]:
         return resolve.many(info, self, EVENT, EVENT.field("places"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='When it began.')
-    def start(self) -> HistoricalDate | None:
-        return historical(self._n, 'start')
+    start: HistoricalDate | None = strawberry.field(description='When it began.')
 
-    @strawberry.field(description='When it ended.')
-    def end(self) -> HistoricalDate | None:
-        return historical(self._n, 'end')
+    end: HistoricalDate | None = strawberry.field(description='When it ended.')
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
         return resolve.many(info, self, EVENT, EVENT.field("distinct_from"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
-    def shared_aliases(self) -> list[str]:
-        return list(self._n.props.get('sharedAliases') or [])
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
     def controlled(
@@ -628,6 +642,18 @@ class Event(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
+    @classmethod
+    def _make(cls, n: NodeData) -> Event:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=True)
+        p = n.props
+        v['kind'] = enum_value(EventKind, p.get('kind'))
+        v['fighting'] = p.get('fighting', False)
+        v['start'] = historical(n, 'start')
+        v['end'] = historical(n, 'end')
+        v['shared_aliases'] = list(p.get('sharedAliases') or [])
+        return cls(**v)
+
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
 
@@ -642,21 +668,24 @@ class ControlPeriod(Fact):
     def controller(self, info: Info[Context, None]) -> Entity:
         return resolve.one(info, self, CONTROL, CONTROL.field("controller"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='The side the controller was on.')
-    def alignment(self) -> Alignment:
-        return Alignment(self._n.props['alignment'])
+    alignment: Alignment = strawberry.field(description='The side the controller was on.')
 
-    @strawberry.field(description='When it began; unknown if absent.')
-    def start(self) -> HistoricalDate | None:
-        return historical(self._n, 'start')
+    start: HistoricalDate | None = strawberry.field(description='When it began; unknown if absent.')
 
-    @strawberry.field(description='When it ended; unknown or beyond the data if absent.')
-    def end(self) -> HistoricalDate | None:
-        return historical(self._n, 'end')
+    end: HistoricalDate | None = strawberry.field(description='When it ended; unknown or beyond the data if absent.')
 
-    @strawberry.field(description='Contested at the time, or sources disagree.')
-    def disputed(self) -> bool:
-        return self._n.props.get('disputed', False)  # type: ignore[no-any-return]
+    disputed: bool = strawberry.field(description='Contested at the time, or sources disagree.')
+
+    @classmethod
+    def _make(cls, n: NodeData) -> ControlPeriod:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=False)
+        p = n.props
+        v['alignment'] = enum_value(Alignment, p.get('alignment'))
+        v['start'] = historical(n, 'start')
+        v['end'] = historical(n, 'end')
+        v['disputed'] = p.get('disputed', False)
+        return cls(**v)
 
 
 @strawberry.type(description="A party's majority, share or seats in a soviet, congress or council on a date.")
@@ -669,29 +698,30 @@ class Composition(Fact):
     def party(self, info: Info[Context, None]) -> Party:
         return resolve.one(info, self, COMPOSITION, COMPOSITION.field("party"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='When.')
-    def date(self) -> HistoricalDate | None:
-        return historical(self._n, 'date')
+    date: HistoricalDate | None = strawberry.field(description='When.')
 
-    @strawberry.field(description='Whether the party held a majority.')
-    def majority(self) -> bool | None:
-        return self._n.props.get('majority')
+    majority: bool | None = strawberry.field(description='Whether the party held a majority.')
 
-    @strawberry.field(description="The party's share, as a fraction from 0 to 1.")
-    def share(self) -> float | None:
-        return self._n.props.get('share')
+    share: float | None = strawberry.field(description="The party's share, as a fraction from 0 to 1.")
 
-    @strawberry.field(description='Seats or delegates the party held.')
-    def seats(self) -> int | None:
-        return self._n.props.get('seats')
+    seats: int | None = strawberry.field(description='Seats or delegates the party held.')
 
-    @strawberry.field(description='Out of how many seats or delegates.')
-    def of(self) -> int | None:
-        return self._n.props.get('ofTotal')
+    of: int | None = strawberry.field(description='Out of how many seats or delegates.')
 
-    @strawberry.field(description="The source's own words for the share.")
-    def description(self) -> str | None:
-        return self._n.props.get('description')
+    description: str | None = strawberry.field(description="The source's own words for the share.")
+
+    @classmethod
+    def _make(cls, n: NodeData) -> Composition:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=False)
+        p = n.props
+        v['date'] = historical(n, 'date')
+        v['majority'] = p.get('majority')
+        v['share'] = p.get('share')
+        v['seats'] = p.get('seats')
+        v['of'] = p.get('ofTotal')
+        v['description'] = p.get('description')
+        return cls(**v)
 
 
 @strawberry.type(description="A person's office or membership, from and to.")
@@ -700,21 +730,25 @@ class Role(Fact):
     def person(self, info: Info[Context, None]) -> Person:
         return resolve.one(info, self, ROLE, ROLE.field("person"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='The office or membership.')
-    def role(self) -> str:
-        return self._n.props['role']  # type: ignore[no-any-return]
+    role: str = strawberry.field(description='The office or membership.')
 
     @strawberry.field(description='In which organisation, soviet or party.')
     def organization(self, info: Info[Context, None]) -> Entity | None:
         return resolve.one(info, self, ROLE, ROLE.field("organization"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='From.')
-    def start(self) -> HistoricalDate | None:
-        return historical(self._n, 'start')
+    start: HistoricalDate | None = strawberry.field(description='From.')
 
-    @strawberry.field(description='To.')
-    def end(self) -> HistoricalDate | None:
-        return historical(self._n, 'end')
+    end: HistoricalDate | None = strawberry.field(description='To.')
+
+    @classmethod
+    def _make(cls, n: NodeData) -> Role:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=False)
+        p = n.props
+        v['role'] = p.get('role')
+        v['start'] = historical(n, 'start')
+        v['end'] = historical(n, 'end')
+        return cls(**v)
 
 
 @strawberry.type(description='Who took part in an event, on which side.')
@@ -727,13 +761,18 @@ class Participation(Fact):
     def participant(self, info: Info[Context, None]) -> Entity:
         return resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Which side it was on, in words.')
-    def side(self) -> str:
-        return self._n.props['side']  # type: ignore[no-any-return]
+    side: str = strawberry.field(description='Which side it was on, in words.')
 
-    @strawberry.field(description="The side's alignment, if one fits.")
-    def alignment(self) -> Alignment | None:
-        return enum_value(Alignment, self._n.props.get('alignment'))
+    alignment: Alignment | None = strawberry.field(description="The side's alignment, if one fits.")
+
+    @classmethod
+    def _make(cls, n: NodeData) -> Participation:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=False)
+        p = n.props
+        v['side'] = p.get('side')
+        v['alignment'] = enum_value(Alignment, p.get('alignment'))
+        return cls(**v)
 
 
 @strawberry.type(description='A number a source states: soviets counted, a crowd, delegates.')
@@ -742,25 +781,27 @@ class Figure(Fact):
     def about(self, info: Info[Context, None]) -> Entity:
         return resolve.one(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='What is counted, as a slug: soviets, delegates, crowd...')
-    def measure(self) -> str:
-        return self._n.props['measure']  # type: ignore[no-any-return]
+    measure: str = strawberry.field(description='What is counted, as a slug: soviets, delegates, crowd...')
 
-    @strawberry.field(description='What the number means, in words.')
-    def label(self) -> str:
-        return self._n.props['label']  # type: ignore[no-any-return]
+    label: str = strawberry.field(description='What the number means, in words.')
 
-    @strawberry.field(description='The number.')
-    def value(self) -> float:
-        return self._n.props['value']  # type: ignore[no-any-return]
+    value: float = strawberry.field(description='The number.')
 
-    @strawberry.field(description='exact, approximate, at-least or at-most.')
-    def qualifier(self) -> FigureQualifier:
-        return FigureQualifier(self._n.props['qualifier'])
+    qualifier: FigureQualifier = strawberry.field(description='exact, approximate, at-least or at-most.')
 
-    @strawberry.field(description='When the number held.')
-    def date(self) -> HistoricalDate | None:
-        return historical(self._n, 'date')
+    date: HistoricalDate | None = strawberry.field(description='When the number held.')
+
+    @classmethod
+    def _make(cls, n: NodeData) -> Figure:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=False)
+        p = n.props
+        v['measure'] = p.get('measure')
+        v['label'] = p.get('label')
+        v['value'] = p.get('value')
+        v['qualifier'] = enum_value(FigureQualifier, p.get('qualifier'))
+        v['date'] = historical(n, 'date')
+        return cls(**v)
 
 
 @strawberry.type(description="A historian's or a source's reading of an event or person.")
@@ -773,40 +814,48 @@ class Claim(Fact):
     def by(self, info: Info[Context, None]) -> Person | None:
         return resolve.one(info, self, CLAIM, CLAIM.field("by"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='A short label to compare claims: coup, mass-movement...')
-    def stance(self) -> str:
-        return self._n.props['stance']  # type: ignore[no-any-return]
+    stance: str = strawberry.field(description='A short label to compare claims: coup, mass-movement...')
 
-    @strawberry.field(description="The claim in the curators' words.")
-    def summary(self) -> str:
-        return self._n.props['summary']  # type: ignore[no-any-return]
+    summary: str = strawberry.field(description="The claim in the curators' words.")
+
+    @classmethod
+    def _make(cls, n: NodeData) -> Claim:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=False)
+        p = n.props
+        v['stance'] = p.get('stance')
+        v['summary'] = p.get('summary')
+        return cls(**v)
 
 
 @strawberry.type(description='A text the graph holds (an article, a memoir, a decree, a thread), split into passages whose mentions of entities are linked (:Passage)-[:MENTIONS]->(entity).')
 class Document(Entity):
-    @strawberry.field(description="The document's title.")
-    def title(self) -> str:
-        return self._n.props['title']  # type: ignore[no-any-return]
+    title: str = strawberry.field(description="The document's title.")
 
     @strawberry.field(description='The source whose text this is.')
     def source(self, info: Info[Context, None]) -> Source:
         return resolve.one(info, self, DOCUMENT, DOCUMENT.field("source"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description="The text's file, relative to the data folder and under its documents/ folder: .txt, .md or .html, in UTF-8.")
-    def path(self) -> str:
-        return self._n.props['path']  # type: ignore[no-any-return]
+    path: str = strawberry.field(description="The text's file, relative to the data folder and under its documents/ folder: .txt, .md or .html, in UTF-8.")
 
-    @strawberry.field(description="The text's language, as an ISO 639-1 code: en, ru...")
-    def language(self) -> str:
-        return self._n.props['language']  # type: ignore[no-any-return]
+    language: str = strawberry.field(description="The text's language, as an ISO 639-1 code: en, ru...")
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
         return resolve.many(info, self, DOCUMENT, DOCUMENT.field("distinct_from"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
-    def shared_aliases(self) -> list[str]:
-        return list(self._n.props.get('sharedAliases') or [])
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+
+    @classmethod
+    def _make(cls, n: NodeData) -> Document:
+        """The object of a node, its properties converted once."""
+        v = values(n, entity=True)
+        p = n.props
+        v['title'] = p.get('title')
+        v['path'] = p.get('path')
+        v['language'] = p.get('language')
+        v['shared_aliases'] = list(p.get('sharedAliases') or [])
+        return cls(**v)
 
     passages = strawberry.field(resolver=documents.document_passages,
                               description='The paragraphs, in order, with mentions.')

@@ -48,7 +48,7 @@ def wrap(node: NodeData | None) -> Any:
         return None
     from api.generated import TYPES
 
-    return TYPES[node.label](_n=node)
+    return TYPES[node.label]._make(node)
 
 
 def _prefetched(root: Any, key: tuple[str, date | None]) -> list[NodeData] | None:

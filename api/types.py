@@ -96,18 +96,16 @@ class Citation:
         "the text around it; null when the graph holds no text of the source.")
 
 
+# The scalar fields of every type are plain attributes, filled when the object is made
+# (``values`` below and each generated type's ``_make``): graphql-core then reads them through
+# strawberry's fast path for fields without a resolver, instead of calling a resolver with its
+# argument conversion and extension chain for each field of each item.
+
 @strawberry.interface(description="Anything in the graph with a stable id.")
 class Node:
     _n: strawberry.Private[NodeData]
-
-    @strawberry.field(description=ID.description)
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(self._n.id)
-
-    @strawberry.field(description=NOTE.description)
-    def note(self) -> str | None:
-        value = self._n.props.get(NOTE.prop)
-        return None if value is None else str(value)
+    id: strawberry.ID = strawberry.field(description=ID.description)
+    note: str | None = strawberry.field(description=NOTE.description)
 
     @strawberry.field(description="The sources cited for this node.")
     async def citations(self, info: Info[Context, None]) -> list[Citation]:
@@ -122,13 +120,8 @@ class Node:
 @strawberry.interface(
     description="A person, place, party, organisation, soviet, event or source.")
 class Entity(Node):
-    @strawberry.field(description=NAME.description)
-    def name(self) -> str:
-        return str(self._n.props.get(NAME.prop, ""))
-
-    @strawberry.field(description=ALIASES.description)
-    def aliases(self) -> list[str]:
-        return list(self._n.props.get(ALIASES.prop) or [])
+    name: str = strawberry.field(description=NAME.description)
+    aliases: list[str] = strawberry.field(description=ALIASES.description)
 
 
 @strawberry.enum(description=CONFIDENCE_FIELD.description)
@@ -142,9 +135,21 @@ class Confidence(Enum):
     description="A fact a source asserts: control of a place, a party's share in a soviet, a "
     "person's role, a participation, a figure or a claim. Every fact cites a source.")
 class Fact(Node):
-    @strawberry.field(description=CONFIDENCE_FIELD.description)
-    def confidence(self) -> Confidence:
-        return Confidence(self._n.props.get(CONFIDENCE_FIELD.prop, CONFIDENCE_FIELD.default))
+    confidence: Confidence = strawberry.field(description=CONFIDENCE_FIELD.description)
+
+
+def values(node: NodeData, entity: bool) -> dict[str, Any]:
+    """The interfaces' fields of a node (a generated type's ``_make`` adds its own)."""
+    p = node.props
+    note = p.get(NOTE.prop)
+    out: dict[str, Any] = {"_n": node, "id": strawberry.ID(node.id),
+                           "note": None if note is None else str(note)}
+    if entity:
+        out["name"] = str(p.get(NAME.prop, ""))
+        out["aliases"] = list(p.get(ALIASES.prop) or [])
+    else:
+        out["confidence"] = Confidence(p.get(CONFIDENCE_FIELD.prop, CONFIDENCE_FIELD.default))
+    return out
 
 
 # -- pagination --------------------------------------------------------------------------------

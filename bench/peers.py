@@ -84,10 +84,11 @@ class Server:
     env: dict[str, str]
     ready: str  # a URL that answers once the server is up
     proc: subprocess.Popen[bytes] | None = None
+    cwd: Path = PROJECT_ROOT
 
     def start(self, log_dir: Path) -> None:
         log = open(log_dir / f"{self.name}.log", "wb")
-        self.proc = subprocess.Popen(self.argv, cwd=PROJECT_ROOT, env=self.env, stdout=log,
+        self.proc = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, stdout=log,
                                      stderr=subprocess.STDOUT)
 
     def wait(self, timeout: float = 60) -> None:
@@ -117,7 +118,13 @@ class Server:
                 self.proc.kill()
 
 
-def servers(port: int, neo4j_env: dict[str, str]) -> dict[str, Server]:
+BASELINE = "revgraph@base"
+
+
+def servers(port: int, neo4j_env: dict[str, str], baseline: Path | None = None) -> dict[str, Server]:
+    """The HTTP servers of a run, each on its port from ``port`` on. ``baseline``: another
+    checkout of revgraph (a git worktree of an earlier commit) served beside this one, so that
+    a change is measured before and after in the same run, on the same machine load."""
     py = sys.executable
     uvicorn = [py, "-m", "uvicorn", "api.app:app_from_env", "--factory", "--host", "127.0.0.1",
                "--log-level", "warning", "--port"]
@@ -137,6 +144,14 @@ def servers(port: int, neo4j_env: dict[str, str]) -> dict[str, Server]:
                                                                   str(port + 3)], env,
                        f"http://127.0.0.1:{port + 3}/"),
     }
+    if baseline is not None:
+        # Its own modules first on the path; the same virtualenv and the same Neo4j.
+        out[BASELINE] = Server(BASELINE, f"http://127.0.0.1:{port + 4}/graphql",
+                               [*uvicorn, str(port + 4)],
+                               {**env, "REVGRAPH_RESPONSE_CACHE": "off",
+                                "PYTHONPATH": str(baseline.resolve())},
+                               f"http://127.0.0.1:{port + 4}/health")
+        out[BASELINE].cwd = baseline.resolve()
     return out
 
 
@@ -186,7 +201,7 @@ def neo4j_pid() -> int | None:
 # -- request bodies -------------------------------------------------------------------------
 
 def bodies(q: Question, target: str, params: list[dict[str, Any]]) -> list[str]:
-    if target in ("revgraph", "revgraph+cache", "bare-rev"):
+    if target in ("revgraph", "revgraph+cache", "bare-rev", BASELINE):
         return [json.dumps({"query": q.revgraph, "variables": q.rev_vars(p)}) for p in params]
     if target == "peer":
         return [json.dumps({"query": q.peer, "variables": q.peer_vars(p)}) for p in params]
@@ -214,7 +229,11 @@ def check(procs: dict[str, Server], sets: dict[tuple[str, str], list[dict[str, A
                         raise SystemExit(f"{q.name} {p}: {who} answered with errors: "
                                          f"{json.dumps(body['errors'])[:800]}")
                 a, b = q.rev_answer(rev["data"]), peer_answer_for(q, p, peer["data"])
-                if agree(q, a, b) and cached.get("data") == rev["data"]:
+                base = rev
+                if BASELINE in procs:  # the change being measured must not change an answer
+                    base = client.post(procs[BASELINE].url, json={
+                        "query": q.revgraph, "variables": q.rev_vars(p)}).json()
+                if agree(q, a, b) and cached.get("data") == rev["data"] == base.get("data"):
                     same += 1
                     continue
                 print(f"  DIFFERENT: {q.name} {p}\n    revgraph: {json.dumps(a)[:600]}\n"
@@ -330,7 +349,7 @@ def geomean(values: list[float]) -> float:
 
 RATIOS = (("rev/peer", "revgraph", "peer"), ("rev/bare", "revgraph", "bare-rev"),
           ("rev/hand", "revgraph", "bare-hand"), ("cache/peer", "revgraph+cache", "peer"),
-          ("cache/rev", "revgraph+cache", "revgraph"))
+          ("cache/rev", "revgraph+cache", "revgraph"), ("rev/base", "revgraph", BASELINE))
 
 
 def report(results: dict[tuple[str, str, int, str], Figures], modes: list[str],
@@ -396,16 +415,22 @@ def main() -> None:
     parser.add_argument("--check", type=int, default=20,
                         help="Mix parameter sets per question whose answers are compared.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8100")),
-                        help="First of four ports for the servers.")
+                        help="First of four ports for the servers (five with --baseline).")
     parser.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto")
     parser.add_argument("--save", type=Path, help="Also write every cell's figures to this JSON.")
     parser.add_argument("--keep-neo4j", action="store_true",
                         help="Leave the local Neo4j running if this run started it.")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="Also serve the revgraph checked out in DIR (e.g. `git worktree add "
+                        f"DIR HEAD~1`) as the target {BASELINE}, and print revgraph's ratio to it: "
+                        "a change measured before and after in one run.")
     args = parser.parse_args()
 
     concurrency = [int(x) for x in args.concurrency.split(",")]
     modes = [m for m in args.modes.split(",") if m]
     targets = [t for t in args.targets.split(",") if t]
+    if args.baseline and BASELINE not in targets:
+        targets.append(BASELINE)
     questions = ([QUESTIONS[int(i) - 1] for i in args.questions.split(",")] if args.questions
                  else list(QUESTIONS))
     client = args.client if args.client != "auto" else ("wrk" if shutil.which("wrk") else "httpx")
@@ -424,7 +449,7 @@ def main() -> None:
             pools = pools_from(read(driver, s.database, POOLS_CYPHER)[0])
         sets = {(q.name, "fixed"): [q.fixed] for q in QUESTIONS}
         sets |= {(q.name, "mix"): mix(q, pools, args.variants, args.seed) for q in QUESTIONS}
-        procs = servers(args.port, neo4j_env)
+        procs = servers(args.port, neo4j_env, args.baseline)
         try:
             for p in procs.values():
                 p.start(work)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from enum import Enum
 from typing import Literal
 
@@ -141,13 +142,13 @@ class Field:
     acyclic: bool = False  # a ref to the same kind that may not lead back to the record
     not_above: str | None = None  # a number that may not exceed this other field's
 
-    @property
+    @cached_property  # read per resolved field by the API: computed once
     def camel(self) -> str:
         """The name in camelCase: the GraphQL field and, unless overridden, the property."""
         head, *rest = self.name.split("_")
         return head + "".join(part.capitalize() for part in rest)
 
-    @property
+    @cached_property
     def prop(self) -> str:
         return self.prop_name or self.camel
 
