@@ -30,6 +30,7 @@ from strawberry.types import ExecutionContext
 
 from api import cypher, logs
 from api.cache import cached
+from api.execution import LeanExecutionContext
 from api.explore import routes as explore_routes
 from api.exports.routes import routes as export_routes
 from api.generated import TYPES
@@ -55,8 +56,9 @@ def build_schema(config: Config | None = None) -> strawberry.Schema:
     config = config or Config()
     limits = Limits(config.max_depth, config.max_cost, config.max_aliases)
     return Schema(query=Query, types=list(TYPES.values()),
-                             extensions=extensions(limits, config.max_tokens),
-                             config=StrawberryConfig(scalar_map={date: DateScalar}))
+                  extensions=extensions(limits, config.max_tokens),
+                  config=StrawberryConfig(scalar_map={date: DateScalar}),
+                  execution_context_class=LeanExecutionContext)
 
 
 def sdl() -> str:
