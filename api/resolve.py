@@ -133,7 +133,7 @@ def decode_position(cursor: str | None, kind: Kind, sort_by: Enum, order: Order)
     if cursor is None:
         return None
     try:
-        if len(cursor) > 4000:
+        if len(cursor) > 16_000:  # a cursor holds one sort value: a name is at most MAX_TEXT
             raise ValueError
         tag, sort, value, node_id = json.loads(base64.b64decode(cursor.encode(), validate=True))
         if tag != "keyset" or not isinstance(sort, str) or not isinstance(node_id, str):

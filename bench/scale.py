@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from neo4j.exceptions import Neo4jError
 
 from bench.peers import Cell, run_httpx, run_wrk, servers
 from bench.questions import LIST, PAGE, POOLS_CYPHER, QUESTIONS, Question, mix, pools_from
@@ -148,6 +149,14 @@ def measure(api: str, asked: list[Asked], concurrency: list[int], seconds: float
     return out
 
 
+def store_mb(home: Path, database: str) -> float:
+    """The database's store on disk (nodes, relationships, properties, indexes; the transaction
+    logs aside): what the page cache would hold to keep it all in memory. Stores do not shrink
+    when emptied, so after a larger scale this is at least that scale's."""
+    folder = home / "neo4j" / "data" / "databases" / database
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
 # -- the report --------------------------------------------------------------------------------
 
 def _key(name: str) -> str:
@@ -214,7 +223,12 @@ def main() -> None:
     notes: dict[float, str] = {}
     try:
         for scale in scales:
-            records, took = fill(t, synthetic(scale, args.seed))
+            try:
+                records, took = fill(t, synthetic(scale, args.seed))
+            except Neo4jError as exc:  # the figures of the smaller scales are still worth having
+                print(f"scale {scale:g}: the load failed, so no larger scale is measured: "
+                      f"{exc.code}: {str(exc.message)[:300]}")
+                break
             with open_driver(t) as driver:
                 pools = pools_from(read(driver, t.database, POOLS_CYPHER)[0])
             api = servers(args.port, env)["revgraph"]
@@ -231,12 +245,15 @@ def main() -> None:
                         raise SystemExit(f"no two of {args.pairs} sampled places are connected: "
                                          "give more --pairs")
                     results[scale] = measure(api.url, asked, concurrency, args.seconds, Path(tmp))
-                    notes[scale] = (f"{records:,} records, {len(pools['places']):,} places, deep "
-                                    f"page {page:,}; " + "; ".join(a.name for a in asked[-1:]))
+                    notes[scale] = (f"{records:,} records loaded in {took:.0f} s, store "
+                                    f"{store_mb(args.home, t.database):,.0f} MB, "
+                                    f"{len(pools['places']):,} places, deep page {page:,}; "
+                                    + asked[-1].name)
                 finally:
                     api.stop()
-        print()
-        print(table(results, notes, concurrency))
+            print(table(results, notes, concurrency) + "\n", flush=True)  # so far
+        if len(results) > 1:
+            print(table(results, notes, concurrency))
     finally:
         if started:
             server.stop()
