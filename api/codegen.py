@@ -13,6 +13,7 @@ from __future__ import annotations
 import keyword
 from collections.abc import Callable
 
+from graph.queries import sort_keys  # the sorts offered; migrations index each one
 from schema.model import (
     ALIASES,
     CONFIDENCE_FIELD,
@@ -215,16 +216,6 @@ def _type(kind: Kind) -> str:
                 + "    async def facts(self, info: Info[Context, None]) -> list[Node]:\n"
                 "        return await resolve.facts(info, self)\n\n")
     return out.rstrip("\n") + "\n\n\n"
-
-
-def sort_keys(kind: Kind) -> dict[str, str]:
-    """What a kind's list can be sorted by: its name, its dates and indexed values, its id."""
-    members = {"NAME": "name"} if kind.category == "entity" else {}
-    for f in kind.props:
-        if f.name != "name" and (f.type == "date" or (f.index and f.type in ("int", "str"))):
-            members[f.name.upper()] = f.prop
-    members["ID"] = "id"
-    return members
 
 
 def _sort_enum(kind: Kind) -> str:

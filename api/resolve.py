@@ -4,6 +4,9 @@ up, page through a filtered list. Each is batched or one round trip; the Cypher 
 from __future__ import annotations
 
 import base64
+import binascii
+import json
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -119,7 +122,7 @@ async def facts(info: Info[Context, None], root: Any) -> list[Any]:
     return [wrap(n) for n in await info.context.citing(root._n.id)]
 
 
-# -- pages -------------------------------------------------------------------------------------
+# -- pages (the mentions of a document keep offset cursors: api/documents.py) ------------------
 
 def encode_cursor(offset: int) -> str:
     return base64.b64encode(f"offset:{offset}".encode()).decode()
@@ -138,17 +141,65 @@ def decode_cursor(cursor: str | None) -> int:
         raise UserInputError(f"invalid cursor {cursor!r:.60}: use a cursor this API returned") from None
 
 
-async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
-               filters: dict[str, Any], since: date | None, until: date | None,
-               calendar: d.Calendar, source: str | None, sort_by: Enum, order: Order,
-               first: int, after: str | None) -> Connection[Any]:
-    """A filtered, sorted page of ``kind``; ``filters`` maps a field's name to the value
-    asked for (None: not asked)."""
-    if first < 0 or first > MAX_PAGE:
-        raise UserInputError(f"first must be between 0 and {MAX_PAGE}, got {first}")
-    skip = decode_cursor(after)
+@dataclass(frozen=True)
+class Position:
+    """Where a list page ended: the last row's sort value (None: it had none) and id."""
+
+    key: Any
+    id: str
+
+
+def _sort_token(kind: Kind, sort_by: Enum, order: Order) -> str:
+    return f"{kind.name}.{sort_by.name}.{order.value}"
+
+
+def encode_position(kind: Kind, sort_by: Enum, order: Order, key: Any, node_id: str) -> str:
+    """A keyset cursor: the sort it belongs to, the row's sort value (a date tagged as one)
+    and its id, as base64 of JSON."""
+    if hasattr(key, "iso_format"):  # a neo4j.time.Date
+        key = key.to_native()
+    value = {"date": key.isoformat()} if isinstance(key, date) else key
+    text = json.dumps(["keyset", _sort_token(kind, sort_by, order), value, node_id],
+                      separators=(",", ":"), ensure_ascii=False)
+    return base64.b64encode(text.encode()).decode()
+
+
+def decode_position(cursor: str | None, kind: Kind, sort_by: Enum, order: Order) -> Position | None:
+    """The position an ``after`` cursor names; a clear error for one that is not this API's or
+    that belongs to another sort or order (its position means nothing in this one)."""
+    if cursor is None:
+        return None
+    try:
+        if len(cursor) > 16_000:  # a cursor holds one sort value: a name is at most MAX_TEXT
+            raise ValueError
+        tag, sort, value, node_id = json.loads(base64.b64decode(cursor.encode(), validate=True))
+        if tag != "keyset" or not isinstance(sort, str) or not isinstance(node_id, str):
+            raise ValueError
+        if isinstance(value, dict):
+            value = date.fromisoformat(value["date"])
+        elif not isinstance(value, str | int | float | None) or isinstance(value, bool):
+            raise ValueError
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError, binascii.Error):
+        raise UserInputError(f"invalid cursor {cursor!r:.60}: use a cursor this API returned") from None
+    want = _sort_token(kind, sort_by, order)
+    if sort != want:
+        got_kind, _, rest = sort.partition(".")
+        got_sort, _, got_order = rest.partition(".")
+        raise UserInputError(
+            f"this cursor belongs to a list of {got_kind} sorted by {got_sort} {got_order}, not "
+            f"of {kind.name} sorted by {sort_by.name} {order.value}: ask with the sortBy and "
+            "order it came with, or leave out `after` to start from the first page")
+    if value is None and not queries.sort_is_nullable(kind, sort_by.value):
+        raise UserInputError(f"invalid cursor {cursor!r:.60}: use a cursor this API returned")
+    return Position(value, node_id)
+
+
+def _conditions(kind: Kind, name: str | None, filters: dict[str, Any], since: date | None,
+                until: date | None, calendar: d.Calendar,
+                source: str | None) -> tuple[list[str], dict[str, Any]]:
+    """The Cypher predicates of a list's filters and their parameters."""
     conditions: list[str] = []
-    values: dict[str, Any] = {"skip": skip, "limit": first}
+    values: dict[str, Any] = {}
     if name:
         conditions.append(queries.name_condition("name"))
         values["name"] = unidecode(name).lower()
@@ -170,18 +221,56 @@ async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
     if source:
         conditions.append(queries.cites_condition("source"))
         values["source"] = str(source)
+    return conditions, values
+
+
+async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
+               filters: dict[str, Any], since: date | None, until: date | None,
+               calendar: d.Calendar, source: str | None, sort_by: Enum, order: Order,
+               first: int, after: str | None) -> Connection[Any]:
+    """A filtered, sorted page of ``kind``; ``filters`` maps a field's name to the value
+    asked for (None: not asked). Each node comes with everything selected below it, in the
+    same query (api/prefetch.py).
+
+    Keyset pagination: the page is the ``first`` rows after the cursor's (sort value, id),
+    found through the sort key's index; one row more says whether a next page exists. Nodes
+    without the sort value come after all the others, in both orders, by id. The total is
+    counted only when the request selects ``totalCount``."""
+    if first < 0 or first > MAX_PAGE:
+        raise UserInputError(f"first must be between 0 and {MAX_PAGE}, got {first}")
+    position = decode_position(after, kind, sort_by, order)
+    conditions, values = _conditions(kind, name, filters, since, until, calendar, source)
+    prop, descending = str(sort_by.value), order is Order.DESC
     plan = Plan()
     shape, reader = plan.shape(kind, node_selections(info.selected_fields[0], connection=True))
-    cypher = queries.list_query(kind, conditions, sort_by.value, order is Order.DESC,
-                                projection=select.projection("n", shape))
-    rows = await info.context.read(cypher, labels=LABELS, **plan.params, **values)
-    total = rows[0]["total"] if rows else 0
-    items = [wrap(reader.node(p)) for p in (rows[0]["page"] if rows else [])]
-    edges = [Edge(cursor=encode_cursor(skip + i), node=n) for i, n in enumerate(items)]
+    projection = select.projection("n", shape)
+    values |= plan.params
+    values["labels"] = LABELS
+    want = first + 1
+    rows: list[dict[str, Any]] = []
+    in_nulls = position is not None and position.key is None
+    if not in_nulls:
+        rows = await info.context.read(
+            queries.list_query(kind, conditions, prop, descending, projection=projection,
+                               after=position is not None),
+            **values, limit=want, key=position and position.key, id=position and position.id)
+    if len(rows) < want and queries.sort_is_nullable(kind, prop):
+        rows += await info.context.read(
+            queries.list_query(kind, conditions, prop, descending, projection=projection,
+                               nulls=True),
+            **values, limit=want - len(rows), id=position.id if position and in_nulls else "")
+    shown = rows[:first]
+    edges = [Edge(cursor=encode_position(kind, sort_by, order, r["key"], r["id"]),
+                  node=wrap(reader.node(r["props"]))) for r in shown]
+
+    async def count() -> int:
+        found = await info.context.read(queries.count_query(kind, conditions), **values)
+        return int(found[0]["total"]) if found else 0
+
     return Connection(
-        edges=edges, nodes=items, total_count=total,
+        edges=edges, nodes=[e.node for e in edges], count=count,
         page_info=PageInfo(
-            has_next_page=skip + len(items) < total, has_previous_page=skip > 0,
+            has_next_page=len(rows) > first, has_previous_page=position is not None,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),

@@ -4,6 +4,8 @@ connection. The per-kind types are in ``api/generated.py``."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
@@ -178,7 +180,15 @@ class Connection(Generic[T]):
     nodes: list[T] = strawberry.field(description="The page, without cursors.")
     page_info: PageInfo = strawberry.field(
         description="Whether there are more pages, and cursors.")
-    total_count: int = strawberry.field(description="How many match, on all pages.")
+    # Counting reads every match: done only when the request selects totalCount, once.
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+    _total: strawberry.Private[asyncio.Future[int] | None] = None
+
+    @strawberry.field(description="How many match, on all pages (counted only when asked).")
+    async def total_count(self) -> int:
+        if self._total is None:  # one count for aliases resolved side by side
+            self._total = asyncio.ensure_future(self.count())
+        return await self._total
 
 
 @strawberry.enum(description="Sort order.")

@@ -49,6 +49,7 @@ from bench.questions import (
     mix,
     peer_answer_for,
     pools_from,
+    with_cursor,
 )
 from bench.where import PROJECT_ROOT, settings
 from graph.db import open_driver, read
@@ -447,7 +448,7 @@ def main() -> None:
         s = settings()
         with open_driver(s) as driver:
             pools = pools_from(read(driver, s.database, POOLS_CYPHER)[0])
-        sets = {(q.name, "fixed"): [q.fixed] for q in QUESTIONS}
+        sets = {(q.name, "fixed"): [with_cursor(q, q.fixed, pools)] for q in QUESTIONS}
         sets |= {(q.name, "mix"): mix(q, pools, args.variants, args.seed) for q in QUESTIONS}
         procs = servers(args.port, neo4j_env, args.baseline)
         try:

@@ -397,7 +397,23 @@ RETURN total, collect(n {.id, .name, .kind, .lat, .lon}) AS page
 
 
 def _cursor(prefix: str, skip: int) -> str | None:
+    """The peer's offset cursor (graphql-relay's arrayconnection) for a page starting at skip."""
     return None if skip == 0 else base64.b64encode(f"{prefix}:{skip - 1}".encode()).decode()
+
+
+def _keyset_cursor(pools: dict[str, list[str]], skip: int) -> str | None:
+    """revgraph's cursor for the page starting at ``skip``: the keyset cursor of the place
+    before it in the list's order (name, then id), as the API would have returned it."""
+    if skip == 0:
+        return None
+    from api.generated import PlaceSort
+    from api.resolve import encode_position
+    from api.types import Order
+    from schema.model import PLACE
+
+    i = skip - 1
+    return encode_position(PLACE, PlaceSort.NAME, Order.ASC, pools["place_order_names"][i],
+                           pools["place_order_ids"][i])
 
 
 def _row(n: dict[str, Any]) -> Answer:
@@ -406,7 +422,7 @@ def _row(n: dict[str, Any]) -> Answer:
 
 LIST = Question(
     "list page", LIST_REV, LIST_PEER, LIST_HAND,
-    rev_vars=lambda p: {"after": _cursor("offset", p["skip"])},
+    rev_vars=lambda p: {"after": p["after"]},  # from with_cursor(), which needs the data
     peer_vars=lambda p: {"after": _cursor("arrayconnection", p["skip"])},
     hand_params=lambda p: {"skip": p["skip"], "limit": PAGE},
     rev_answer=lambda data: [data["places"]["totalCount"],
@@ -473,7 +489,12 @@ def mix(q: Question, pools: dict[str, list[str]], n: int, seed: int) -> list[Par
             out.append({"on": _day(rng)})
         elif q is LIST:
             out.append({"skip": PAGE * rng.randrange(max(1, int(pools["place_count"][0]) // PAGE))})
-    return out
+    return [with_cursor(q, p, pools) for p in out]
+
+
+def with_cursor(q: Question, params: Params, pools: dict[str, list[str]]) -> Params:
+    """A list page's parameters with revgraph's cursor for its page (the others unchanged)."""
+    return {**params, "after": _keyset_cursor(pools, params["skip"])} if q is LIST else params
 
 
 POOLS_CYPHER = """
@@ -482,11 +503,14 @@ CALL () { MATCH (t:Entity) WHERE (t)<-[:ABOUT]-(:Claim) RETURN collect(t.id) AS 
 CALL () { MATCH (p:Place) RETURN collect(p.id) AS places, count(p) AS placeCount }
 CALL () { MATCH (e:Place|Soviet|Party|Person|Organization) WHERE e.name IS NOT NULL
           RETURN collect(e.name) AS names }
-RETURN controlled, subjects, places, placeCount, names
+CALL () { MATCH (p:Place) WITH p ORDER BY p.name, p.id
+          RETURN collect(p.name) AS orderNames, collect(p.id) AS orderIds }
+RETURN controlled, subjects, places, placeCount, names, orderNames, orderIds
 """
 
 
 def pools_from(row: dict[str, Any]) -> dict[str, list[str]]:
     return {"controlled_places": sorted(row["controlled"]), "claim_subjects": sorted(row["subjects"]),
             "places": sorted(row["places"]), "names": sorted(row["names"]),
-            "place_count": [str(row["placeCount"])]}
+            "place_count": [str(row["placeCount"])],
+            "place_order_names": row["orderNames"], "place_order_ids": row["orderIds"]}

@@ -5,8 +5,29 @@ from __future__ import annotations
 from neo4j import Driver
 
 from graph.documents import STATEMENTS as DOCUMENT_STATEMENTS
+from graph.queries import sort_keys
 from schema.dates import graph_props
-from schema.model import ENTITY_KINDS, ENTITY_LABEL, FACT_LABEL, KINDS, SEARCH_INDEX, SEARCH_TEXT
+from schema.model import (
+    ENTITY_KINDS,
+    ENTITY_LABEL,
+    FACT_LABEL,
+    KINDS,
+    SEARCH_INDEX,
+    SEARCH_TEXT,
+    Kind,
+)
+
+
+def indexed_props(kind: Kind) -> list[str]:
+    """The properties of ``kind`` with a range index: the fields the model marks ``index`` (a
+    date with its last day, for ranges) and every property its API list sorts by (a keyset page
+    seeks the sort key; the id has its constraint's index)."""
+    props: list[str] = []
+    for f in kind.props:
+        if f.index:
+            props += [f.prop] if f.type != "date" else [f.prop, graph_props(f.prop)["latest"]]
+    props += [p for p in sort_keys(kind).values() if p != "id"]
+    return list(dict.fromkeys(props))
 
 
 def statements() -> list[str]:
@@ -21,15 +42,11 @@ def statements() -> list[str]:
             f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS "
             f"FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         )
-        for f in kind.props:
-            if not f.index:
-                continue
-            props = [f.prop] if f.type != "date" else [f.prop, graph_props(f.prop)["latest"]]
-            for prop in props:
-                out.append(
-                    f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS "
-                    f"FOR (n:{label}) ON (n.{prop})"
-                )
+        for prop in indexed_props(kind):
+            out.append(
+                f"CREATE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS "
+                f"FOR (n:{label}) ON (n.{prop})"
+            )
     labels = "|".join(k.name for k in ENTITY_KINDS)
     out.append(
         f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{labels}) "

@@ -121,26 +121,74 @@ ORDER BY c.{{Rel.position}}
 """)
 
 
-# -- lists with filters, sorting and pagination, built from the model -------------------------
+# -- lists with filters, sorting and keyset pagination, built from the model -----------------
+#
+# A page starts where the previous one ended: after the last row's sort value and id (a keyset
+# cursor), never after counting rows, so page 1,000 reads what page 1 reads and a node written
+# before the cursor does not shift the page. Cypher has no tuple comparison: (key, id) >
+# ($key, $id) is written `n.k >= $key AND (n.k <> $key OR n.id > $id)` (`<>` means `>` there,
+# and offers the planner no second seek to split the OR on). The sort key's range index seeks
+# the first half and returns in order (ties need only a partial sort by id); a filter is
+# checked on the way until the page is full, so its cost is the nodes it skips. A range index
+# holds no nulls: nodes without the sort value form a second stretch after the others, in both
+# orders, read by id through the id constraint's index (`nulls=True`).
+
+def sort_keys(kind: Kind) -> dict[str, str]:
+    """What a kind's list can be sorted by (enum member: property): its name, its dates and
+    indexed values, its id. The API's sort enums and the migrations' indexes both come from it."""
+    members = {"NAME": "name"} if kind.category == "entity" else {}
+    for f in kind.props:
+        if f.name != "name" and (f.type == "date" or (f.index and f.type in ("int", "str"))):
+            members[f.name.upper()] = f.prop
+    members["ID"] = "id"
+    return members
+
+
+def sort_is_nullable(kind: Kind, prop: str) -> bool:
+    """Whether some nodes of ``kind`` may lack the sort property (the model does not require it)."""
+    if prop == "id":
+        return False
+    f = next((f for f in kind.fields if f.prop == prop), None)
+    return f is None or not f.required
+
 
 def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool = False, *,
-               projection: str | None = None) -> str:
-    """A page of nodes of ``kind`` and the total count, in one round trip.
+               projection: str | None = None, after: bool = False, nulls: bool = False) -> str:
+    """Up to ``$limit`` nodes of ``kind`` in the list's order: ``props`` (``projection``, a
+    Cypher map projection of ``n`` that graph/select.py builds from the selection; all
+    properties by default), ``key`` (the sort value) and
+    ``id``, the last two for the next cursor.
 
-    ``conditions`` are Cypher predicates on ``n`` (from the functions below) using
-    parameters; ``sort_by`` the property sorted on (nodes without it last), then the id;
-    ``projection`` what each node of the page returns (a map projection of ``n``; graph/
-    select.py builds it from the selection), by default all its properties.
+    ``conditions`` are Cypher predicates on ``n`` (from the functions below) using parameters;
+    ``sort_by`` the property sorted on, then the id (ascending in both orders). Without
+    ``nulls``: the nodes that have the property, after (``$key``, ``$id``) when ``after``; with
+    ``nulls``: those that lack it, by id, after ``$id`` (give '' to start the stretch).
     """
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    order = [f"n.{sort_by} IS NULL", f"n.{sort_by} {'DESC' if descending else 'ASC'}", "n.id"]
+    key = f"n.{sort_by}"
+    # The hint holds the plan to reading the sort key's index in order from the cursor: without
+    # it the planner may split the OR into two seeks (one by id) and sort their union.
+    index = f"USING INDEX n:{{{kind.name}}}({'id' if nulls else sort_by})"
+    if nulls:
+        where, order = [f"{key} IS NULL", "n.id > $id"], "n.id"
+    elif sort_by == "id":
+        where = [f"n.id {'<' if descending else '>'} $id"] if after else ["n.id IS NOT NULL"]
+        order = f"n.id {'DESC' if descending else 'ASC'}"
+    else:
+        where = ([f"{key} {'<=' if descending else '>='} $key", f"({key} <> $key OR n.id > $id)"]
+                 if after else [f"{key} IS NOT NULL"])
+        order = f"{key} {'DESC' if descending else 'ASC'}, n.id"
     return cypher(f"""
-MATCH (n:{{{kind.name}}}) {where}
-WITH n ORDER BY {', '.join(order)}
-WITH collect(n) AS matches
-RETURN size(matches) AS total,
-       [n IN matches[$skip..($skip + $limit)] | {{projection}}] AS page
+MATCH (n:{{{kind.name}}}) {index}
+WHERE {' AND '.join(where + conditions)}
+WITH n ORDER BY {order} LIMIT $limit
+RETURN {{projection}} AS props, {key} AS key, n.id AS id
 """, projection=projection or "n {.*}")
+
+
+def count_query(kind: Kind, conditions: list[str]) -> str:
+    """How many nodes of ``kind`` meet ``conditions``: run only when a client asks."""
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    return cypher(f"MATCH (n:{{{kind.name}}}) {where} RETURN count(n) AS total")
 
 
 def name_condition(param: str) -> str:

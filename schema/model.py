@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cached_property
 from enum import Enum
+from functools import cached_property
 from typing import Literal
 
 FieldType = Literal["str", "text", "int", "float", "bool", "date", "strs", "ref", "refs", "enum"]

@@ -1,0 +1,63 @@
+"""List pages are read through an index whatever the page: for every kind, every sort the API
+offers, both orders, the first page and one after a cursor, with and without filters, the plan
+has no label or all-nodes scan and no eager aggregation (what counting or collecting the whole
+filtered set would show); without filters, the index gives the order (no sort of the label).
+totalCount is a query of its own, run only when asked (tests/test_keyset.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from api.resolve import _conditions
+from graph import queries
+from schema import dates as d
+from schema.model import KINDS, Kind
+from tests.test_plans import operators
+
+WHOLE_SET = {"NodeByLabelScan", "AllNodesScan", "EagerAggregation"}
+SORTS = {"Sort", "Top"}  # PartialSort / PartialTop (ties by id, after an ordered seek) are fine
+
+
+def filtered(kind: Kind) -> tuple[list[str], dict[str, object]]:
+    """Every filter the kind's list offers, at once, built as the API builds them."""
+    filters = {f.name: "x" for f in kind.fields if f.filter}
+    dated = any(f.type == "date" for f in kind.props)
+    day = date(1917, 11, 7) if dated else None
+    conditions, values = _conditions(kind, "kursk" if kind.category == "entity" else None,
+                                     filters, day, day, d.Calendar.GREGORIAN,
+                                     "figes-1996" if all(f.name != "source" for f in kind.fields)
+                                     else None)
+    return conditions, values
+
+
+def cases(kind: Kind) -> list[tuple[str, str, dict[str, object], bool]]:
+    out = []
+    unfiltered: tuple[list[str], dict[str, object]] = ([], {})
+    for (conditions, values), name in ((unfiltered, "all"), (filtered(kind), "filtered")):
+        for prop in queries.sort_keys(kind).values():
+            for descending in (False, True):
+                for after in (False, True):
+                    cypher = queries.list_query(kind, conditions, prop, descending, after=after)
+                    out.append((f"{name} by {prop} {'DESC' if descending else 'ASC'}"
+                                f"{' after a cursor' if after else ''}", cypher,
+                                {**values, "limit": 8, "key": "x", "id": "x"}, not conditions))
+            if queries.sort_is_nullable(kind, prop):
+                cypher = queries.list_query(kind, conditions, prop, nulls=True)
+                out.append((f"{name} by {prop}, those without it", cypher,
+                            {**values, "limit": 8, "id": ""}, not conditions))
+    return out
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_list_pages_use_an_index(mini_graph, kind):
+    driver, database = mini_graph
+    bad = []
+    for name, cypher, params, unfiltered in cases(kind):
+        summary = driver.execute_query("EXPLAIN " + cypher, params, database_=database).summary
+        ops = set(operators(summary.plan))
+        wrong = ops & (WHOLE_SET | SORTS if unfiltered else WHOLE_SET)
+        if wrong:
+            bad.append(f"{name}: {sorted(wrong)} in {sorted(ops)}")
+    assert bad == []
