@@ -193,8 +193,9 @@ def node_selections(selected: Selection, connection: bool) -> list[Selection]:
     return out
 
 
-def wants(selected: SelectedField, name: str) -> bool:
-    """Whether a field's selection (fragments included) asks for ``name`` directly."""
+def wants(selected: Selection, name: str) -> bool:
+    """Whether a field's selection (``info.selected_fields[0]``, fragments included) asks for
+    ``name`` directly."""
     def walk(selections: Iterable[Selection]) -> bool:
         for s in selections:
             if isinstance(s, SelectedField) and s.name == name:

@@ -16,7 +16,7 @@ from strawberry.types import Info
 from unidecode import unidecode
 
 from api.context import LABELS, Context, NodeData
-from api.prefetch import Plan, node_selections, walk_key
+from api.prefetch import Plan, node_selections, walk_key, wants
 from api.types import Connection, Edge, Order, PageInfo
 from graph import queries, select
 from schema import dates as d
@@ -247,23 +247,37 @@ async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
     values |= plan.params
     values["labels"] = LABELS
     want = first + 1
+    # The total, when selected, is counted by the page's first query (one round trip).
+    counted = wants(info.selected_fields[0], "totalCount")
+    total: int | None = None
+
+    async def read(cypher: str, **params: Any) -> list[dict[str, Any]]:
+        nonlocal total
+        got = await info.context.read(cypher, **values, **params)
+        if counted and total is None:
+            total = int(got[0]["total"]) if got else 0
+            got = [r for r in got if r["id"] is not None]
+        return got
+
     rows: list[dict[str, Any]] = []
     in_nulls = position is not None and position.key is None
     if not in_nulls:
-        rows = await info.context.read(
+        rows = await read(
             queries.list_query(kind, conditions, prop, descending, projection=projection,
-                               after=position is not None),
-            **values, limit=want, key=position and position.key, id=position and position.id)
+                               after=position is not None, total=counted),
+            limit=want, key=position and position.key, id=position and position.id)
     if len(rows) < want and queries.sort_is_nullable(kind, prop):
-        rows += await info.context.read(
+        rows += await read(
             queries.list_query(kind, conditions, prop, descending, projection=projection,
-                               nulls=True),
-            **values, limit=want - len(rows), id=position.id if position and in_nulls else "")
+                               nulls=True, total=counted and total is None),
+            limit=want - len(rows), id=position.id if position and in_nulls else "")
     shown = rows[:first]
     edges = [Edge(cursor=encode_position(kind, sort_by, order, r["key"], r["id"]),
                   node=wrap(reader.node(r["props"]))) for r in shown]
 
     async def count() -> int:
+        if total is not None:
+            return total
         found = await info.context.read(queries.count_query(kind, conditions), **values)
         return int(found[0]["total"]) if found else 0
 

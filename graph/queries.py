@@ -153,7 +153,8 @@ def sort_is_nullable(kind: Kind, prop: str) -> bool:
 
 
 def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool = False, *,
-               projection: str | None = None, after: bool = False, nulls: bool = False) -> str:
+               projection: str | None = None, after: bool = False, nulls: bool = False,
+               total: bool = False) -> str:
     """Up to ``$limit`` nodes of ``kind`` in the list's order: ``props`` (``projection``, a
     Cypher map projection of ``n`` that graph/select.py builds from the selection; all
     properties by default), ``key`` (the sort value) and
@@ -163,6 +164,8 @@ def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool
     ``sort_by`` the property sorted on, then the id (ascending in both orders). Without
     ``nulls``: the nodes that have the property, after (``$key``, ``$id``) when ``after``; with
     ``nulls``: those that lack it, by id, after ``$id`` (give '' to start the stretch).
+    ``total``: each row also carries ``total``, how many meet ``conditions`` (counted in the
+    same round trip; an empty page is then one row whose ``id`` is null).
     """
     key = f"n.{sort_by}"
     # The hint holds the plan to reading the sort key's index in order from the cursor: without
@@ -177,12 +180,17 @@ def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool
         where = ([f"{key} {'<=' if descending else '>='} $key", f"({key} <> $key OR n.id > $id)"]
                  if after else [f"{key} IS NOT NULL"])
         order = f"{key} {'DESC' if descending else 'ASC'}, n.id"
-    return cypher(f"""
-MATCH (n:{{{kind.name}}}) {index}
+    page = f"""MATCH (n:{{{kind.name}}}) {index}
 WHERE {' AND '.join(where + conditions)}
 WITH n ORDER BY {order} LIMIT $limit
-RETURN {{projection}} AS props, {key} AS key, n.id AS id
-""", projection=projection or "n {.*}")
+RETURN {{projection}} AS props, {key} AS key, n.id AS id"""
+    if total:
+        page = f"""CALL () {{ {count_query(kind, conditions)} }}
+OPTIONAL CALL () {{
+{page}
+}}
+RETURN total, props, key, id"""
+    return cypher(page, projection=projection or "n {.*}")
 
 
 def count_query(kind: Kind, conditions: list[str]) -> str:
