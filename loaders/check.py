@@ -11,13 +11,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.read import LineDict, Location, Problem, RawRecord
-from schema.dates import DateError, HistoricalDate, parse_date
+from schema.dates import DateError, HistoricalDate, graph_props, parse_date
 from schema.model import (
     CITATION_FIELDS,
     CITATIONS,
@@ -33,7 +34,8 @@ INT64 = 2**63 - 1
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass
+# Slots: a large dataset holds millions of these (a dict per instance would double them).
+@dataclass(slots=True)
 class Citation:
     source: str
     quote: str | None
@@ -41,7 +43,7 @@ class Citation:
     location: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One checked record: what the graph will hold for it."""
 
@@ -52,10 +54,10 @@ class Record:
     citations: list[Citation]
     dates: dict[str, HistoricalDate]
     location: Location
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # each field's line - location.line
 
     def loc(self, field_name: str) -> Location:
-        return Location(self.location.file, self.lines.get(field_name, self.location.line))
+        return Location(self.location.file, self.location.line + self.lines.get(field_name, 0))
 
 
 def suggest(word: str, choices: Any) -> str:
@@ -129,13 +131,38 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
 
     if len(problems) > start:
         return None
-    record_id = props.get("id") or derived_id(kind, item)
+    record_id = sys.intern(props.get("id") or derived_id(kind, item))
     props["id"] = record_id
     if "start" in dates and "end" in dates and dates["end"].latest < dates["start"].earliest:
         bad("end", f"ends ({dates['end'].text}) before it starts ({dates['start'].text})")
         return None
+    # A large dataset holds millions of records: one string per property name, enum value and
+    # id, however many records repeat it (the model builds names afresh on each call).
+    props = {sys.intern(k): _shared(kind, k, v) for k, v in props.items()}
+    refs = {name: [sys.intern(t) for t in targets] for name, targets in refs.items()}
+    for c in citations:
+        c.source = sys.intern(c.source)
+    base = raw.location.line  # lines kept as offsets from the record's: small shared ints
     return Record(kind, record_id, props, refs, citations, dates, raw.location,
-                  dict(item.key_lines))
+                  {k: line - base for k, line in item.key_lines.items()})
+
+
+def _shared(kind: Kind, prop: str, value: Any) -> Any:
+    """An enum's value (or a date's precision and calendar) as the one string all share."""
+    if isinstance(value, str) and len(value) <= 24 and prop in _ENUM_PROPS.setdefault(
+            kind.name, _enum_props(kind)):
+        return sys.intern(value)
+    return value
+
+
+_ENUM_PROPS: dict[str, frozenset[str]] = {}
+
+
+def _enum_props(kind: Kind) -> frozenset[str]:
+    props = {f.prop for f in kind.fields if f.type == "enum"}
+    props |= {part for f in kind.fields if f.type == "date"
+              for name, part in graph_props(f.prop).items() if name in ("precision", "calendar")}
+    return frozenset(props)
 
 
 def _reporter(bad: Callable[[str, str], None], key: str) -> Callable[[str], None]:

@@ -13,6 +13,7 @@ bounded nesting depth.
 from __future__ import annotations
 
 import codecs
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 50  # nesting of mappings and lists in a data file
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     file: str
     line: int
@@ -180,8 +181,8 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         result.key_lines = {}
         while type(key_event := self.get_event()) is not _MAP_END:
             key = self.value(key_event)
-            if not isinstance(key, str):
-                key = str(key)
+            # One string per field name, however many records repeat it.
+            key = sys.intern(key if isinstance(key, str) else str(key))
             line = self._line(key_event)
             value = self.value(self.get_event())
             if key in result:
