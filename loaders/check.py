@@ -81,7 +81,8 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     def bad(key: str, message: str) -> None:
         problems.append(Problem(Location(display, item.line_of(key)), key, message))
 
-    known = {f.name for f in kind.fields} | {CITATIONS}
+    info = _info(kind)
+    known = info.known
     for key in item:
         if key not in known:
             bad(key, f"unknown field for {kind.section}{suggest(key, known)}; "
@@ -90,13 +91,13 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     props: dict[str, Any] = {}
     refs: dict[str, list[str]] = {}
     dates: dict[str, HistoricalDate] = {}
-    for f in kind.fields:
+    for f, prop in info.fields:
         value = item.get(f.name)
         if value is None or (value == [] and not f.required):
             if f.required and not (f.name == "id" and kind.category == "fact"):
                 bad(f.name, f"required field is missing ({f.description})")
             elif f.default is not None and not f.is_ref:
-                props[f.prop] = list(f.default) if isinstance(f.default, tuple) else f.default
+                props[prop] = list(f.default) if isinstance(f.default, tuple) else f.default
             continue
         checked = check_value(f, value, _reporter(bad, f.name))
         if checked is None:
@@ -105,9 +106,9 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
             refs[f.name] = checked
         elif f.type == "date":
             dates[f.name] = checked
-            props.update(checked.to_graph(f.prop))
+            props.update(checked.to_graph(prop))
         else:
-            props[f.prop] = checked
+            props[prop] = checked
 
     for rule in kind.implies:
         if props.get(kind.field(rule.field).prop) in rule.values:
@@ -138,7 +139,9 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
         return None
     # A large dataset holds millions of records: one string per property name, enum value and
     # id, however many records repeat it (the model builds names afresh on each call).
-    props = {sys.intern(k): _shared(kind, k, v) for k, v in props.items()}
+    shared = info.shared
+    props = {sys.intern(k): sys.intern(v) if k in shared and isinstance(v, str) else v
+             for k, v in props.items()}
     refs = {name: [sys.intern(t) for t in targets] for name, targets in refs.items()}
     for c in citations:
         c.source = sys.intern(c.source)
@@ -147,22 +150,30 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
                   {k: line - base for k, line in item.key_lines.items()})
 
 
-def _shared(kind: Kind, prop: str, value: Any) -> Any:
-    """An enum's value (or a date's precision and calendar) as the one string all share."""
-    if isinstance(value, str) and len(value) <= 24 and prop in _ENUM_PROPS.setdefault(
-            kind.name, _enum_props(kind)):
-        return sys.intern(value)
-    return value
+@dataclass(frozen=True)
+class _KindInfo:
+    """What checking a record of one kind needs of the model, computed once per kind (the
+    model builds property names afresh on each call)."""
+
+    known: frozenset[str]  # the field names a record may give
+    fields: tuple[tuple[Field, str], ...]  # each field with its property name
+    shared: frozenset[str]  # properties of few values (enums, a date's precision and calendar)
 
 
-_ENUM_PROPS: dict[str, frozenset[str]] = {}
+_INFO: dict[str, _KindInfo] = {}
 
 
-def _enum_props(kind: Kind) -> frozenset[str]:
-    props = {f.prop for f in kind.fields if f.type == "enum"}
-    props |= {part for f in kind.fields if f.type == "date"
-              for name, part in graph_props(f.prop).items() if name in ("precision", "calendar")}
-    return frozenset(props)
+def _info(kind: Kind) -> _KindInfo:
+    info = _INFO.get(kind.name)
+    if info is None:
+        shared = {f.prop for f in kind.fields if f.type == "enum"}
+        shared |= {part for f in kind.fields if f.type == "date"
+                   for name, part in graph_props(f.prop).items()
+                   if name in ("precision", "calendar")}
+        info = _INFO[kind.name] = _KindInfo(
+            frozenset({f.name for f in kind.fields} | {CITATIONS}),
+            tuple((f, sys.intern(f.prop)) for f in kind.fields), frozenset(shared))
+    return info
 
 
 def _reporter(bad: Callable[[str, str], None], key: str) -> Callable[[str], None]:

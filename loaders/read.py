@@ -118,6 +118,7 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
             yaml.resolver.Resolver.__init__(self)
         self.display = display
         self.depth = 0
+        self.tags: dict[str, str] = {}
         self.construct_error: Exception | None = None  # the first, in document order
         self.shape_error: ReadError | None = None  # the file's layout: sections, records
 
@@ -154,7 +155,13 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         if tag is None or tag == "!":
             if not event.implicit[0]:  # quoted: text
                 return event.value
-            tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            # A plain scalar's type depends on its text alone: field names and short values
+            # repeat on every record, so each is resolved once.
+            tag = self.tags.get(event.value)
+            if tag is None:
+                tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+                if len(event.value) <= 40 and len(self.tags) < 100_000:
+                    self.tags[event.value] = tag
         if tag == _STR:
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
