@@ -53,11 +53,11 @@ CALL { MATCH (n:{Passage}) RETURN count(n) AS passages }
 RETURN entities + facts + passages AS n
 """)
 
-# Empties the database of what a first load wrote, in transactions of its own (a run in an
+# Empties the database of what a first load wrote, 5,000 nodes per transaction (run in an
 # auto-commit transaction: the heap never holds the whole deletion).
 CLEAR_LOADED = cypher("""
-CALL { MATCH (n) WHERE n:{Entity} OR n:{Fact} OR n:{Passage} DETACH DELETE n }
-IN TRANSACTIONS OF 5000 ROWS
+MATCH (n) WHERE n:{Entity} OR n:{Fact} OR n:{Passage}
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
 """)
 
 

@@ -54,10 +54,17 @@ class Record:
     citations: list[Citation]
     dates: dict[str, HistoricalDate]
     location: Location
-    lines: dict[str, int] = field(default_factory=dict)  # each field's line - location.line
+    # Each field's line, as its offset from the record's: a dict, or packed (_pack_lines).
+    lines: dict[str, int] | bytes = field(default_factory=dict)
 
     def loc(self, field_name: str) -> Location:
-        return Location(self.location.file, self.location.line + self.lines.get(field_name, 0))
+        lines = self.lines
+        if isinstance(lines, dict):
+            offset = lines.get(field_name, 0)
+        else:
+            slot = _info(self.kind).slots.get(field_name)
+            offset = lines[slot] - 1 if slot is not None and lines[slot] else 0
+        return Location(self.location.file, self.location.line + offset)
 
 
 def suggest(word: str, choices: Any) -> str:
@@ -145,9 +152,21 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     refs = {name: [sys.intern(t) for t in targets] for name, targets in refs.items()}
     for c in citations:
         c.source = sys.intern(c.source)
-    base = raw.location.line  # lines kept as offsets from the record's: small shared ints
     return Record(kind, record_id, props, refs, citations, dates, raw.location,
-                  {k: line - base for k, line in item.key_lines.items()})
+                  _pack_lines(info, item.key_lines, raw.location.line))
+
+
+def _pack_lines(info: _KindInfo, key_lines: dict[str, int], base: int) -> dict[str, int] | bytes:
+    """A record's field lines in a few bytes (a dict would take five times as many): byte i is
+    1 + the offset from the record's line of the field in slot i, 0 for a field not given. A
+    field more than 254 lines below its record's start keeps the dict."""
+    packed = bytearray(len(info.slots))
+    for key, line in key_lines.items():
+        slot, offset = info.slots.get(key), line - base
+        if slot is None or not 0 <= offset < 255:
+            return {k: n - base for k, n in key_lines.items()}
+        packed[slot] = offset + 1
+    return bytes(packed)
 
 
 @dataclass(frozen=True)
@@ -158,6 +177,7 @@ class _KindInfo:
     known: frozenset[str]  # the field names a record may give
     fields: tuple[tuple[Field, str], ...]  # each field with its property name
     shared: frozenset[str]  # properties of few values (enums, a date's precision and calendar)
+    slots: dict[str, int]  # each field name's place in a record's packed lines
 
 
 _INFO: dict[str, _KindInfo] = {}
@@ -172,7 +192,8 @@ def _info(kind: Kind) -> _KindInfo:
                    if name in ("precision", "calendar")}
         info = _INFO[kind.name] = _KindInfo(
             frozenset({f.name for f in kind.fields} | {CITATIONS}),
-            tuple((f, sys.intern(f.prop)) for f in kind.fields), frozenset(shared))
+            tuple((f, sys.intern(f.prop)) for f in kind.fields), frozenset(shared),
+            {name: i for i, name in enumerate([*(f.name for f in kind.fields), CITATIONS])})
     return info
 
 

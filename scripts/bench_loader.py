@@ -64,7 +64,7 @@ from schema.config import Config  # noqa: E402
 from schema.model import KIND_BY_LABEL  # noqa: E402
 
 SYNTH = ROOT / ".revgraph-synth"
-CLEAR = "CALL { MATCH (n) DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 COUNT = "MATCH (n) WITH count(n) AS nodes OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS rels"
 
 
@@ -333,6 +333,7 @@ def load_rows(args: argparse.Namespace, folder: Path) -> None:
                               for _ in range(args.rounds)]
                 except Exception as exc:  # e.g. one transaction too large for the heap
                     rows.append((name, 0, 0.0, f"failed: {str(exc)[:200]}"))
+                    print(f"  measured: {rows[-1]}", flush=True)
                     continue
                 a = best[name] = min(rounds, key=lambda r: r["load"])
                 nodes, rels = counts(driver, t.database)
@@ -341,10 +342,12 @@ def load_rows(args: argparse.Namespace, folder: Path) -> None:
                              + ", ".join(f"{r['load']:.1f}" for r in rounds)
                              + f" s); validation {a['validate']:.1f} s more; graph {nodes:,} "
                              f"nodes, {rels:,} rels"))
+                print(f"  measured: {rows[-1]}", flush=True)  # kept if a later step fails
             dataset = validate_paths([folder])
             b = run_naive(driver, t.database, dataset, args.naive_seconds)
             rows.append((NAIVE, int(b["records"]), b["total"],
                          f"{int(b['rels']):,} rels in {b['total']:.1f} s (time-boxed)"))
+            print(f"  measured: {rows[-1]}", flush=True)
         try:
             c = run_import(server, dataset, t.database)
             server.start(echo=False)
