@@ -276,7 +276,7 @@ def check_value(f: Field, value: Any, bad: Callable[[str], None]) -> Any:
         return str(value)
     if t == "date":
         try:
-            return parse_date(value)
+            return _date(value)
         except DateError as exc:
             bad(str(exc))
             return None
@@ -299,6 +299,22 @@ def check_value(f: Field, value: Any, bad: Callable[[str], None]) -> Any:
             return None
         return values
     raise AssertionError(t)
+
+
+_DATES: dict[Any, HistoricalDate] = {}
+
+
+def _date(value: Any) -> HistoricalDate:
+    """The date a value states, one object per distinct text: a large dataset states the same
+    few thousand days over and over (a HistoricalDate is immutable, so it can be shared)."""
+    try:
+        return _DATES[value]
+    except (KeyError, TypeError):  # TypeError: a value that cannot be a key (parse_date says why)
+        pass
+    parsed = parse_date(value)
+    if len(_DATES) < 200_000:
+        _DATES[value] = parsed
+    return parsed
 
 
 def _check_citations(kind: Kind, item: LineDict, display: str,
