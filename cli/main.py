@@ -271,12 +271,24 @@ def validate(paths: PathsArg = None) -> None:
 
 
 @app.command()
-def load(paths: PathsArg = None) -> None:
-    """Validate the data files, then write them to Neo4j in one transaction (all or nothing).
+def load(
+    paths: PathsArg = None,
+    bulk: Annotated[bool | None, typer.Option(
+        "--bulk/--incremental",
+        help="How to write. Default: --bulk when the database holds none of revgraph's nodes "
+        "(a first load), --incremental otherwise. --bulk writes in many transactions of a few "
+        "thousand rows, so a large first load never sits whole in the server's heap; if it "
+        "fails, what it wrote is deleted again and the database is left empty. --incremental "
+        "writes only what changed, in one transaction (all or nothing). --bulk on a database "
+        "that holds data is refused.")] = None,
+) -> None:
+    """Validate the data files, then write them to Neo4j, all or nothing.
 
-    A second load of the same files changes nothing; a record removed from the files is
-    removed from the graph."""
+    A first load into an empty database takes the bulk path; later loads write only the
+    changes. A second load of the same files changes nothing; a record removed from the files
+    is removed from the graph."""
     from graph.db import connect
+    from loaders.bulk import BulkLoadFailed
     from loaders.write import load as write
     from loaders.write import work_units
 
@@ -289,7 +301,10 @@ def load(paths: PathsArg = None) -> None:
             def step(stage: str, n: int) -> None:
                 bar.update(task, advance=n, description=f"writing {stage}")
 
-            summary = write(driver, database, dataset, step)
+            try:
+                summary = write(driver, database, dataset, step, bulk=bulk)
+            except BulkLoadFailed as exc:
+                fail(str(exc))
     table = Table("kind", "created", "updated", "deleted", "unchanged", title="load summary")
     labels = sorted(set(summary.created) | set(summary.updated) | set(summary.deleted)
                     | set(summary.unchanged))

@@ -41,3 +41,32 @@ def relate(start: str, rel_type: str, end: str) -> str:
         f"MATCH (b:{end} {{id: row.to}}) "
         f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.props"
     )
+
+
+# -- the bulk path: a first load into an empty database -------------------------------------
+
+# How many nodes the loader manages: counted from the count store, whatever the graph's size.
+COUNT_LOADED = cypher("""
+CALL { MATCH (n:{Entity}) RETURN count(n) AS entities }
+CALL { MATCH (n:{Fact}) RETURN count(n) AS facts }
+CALL { MATCH (n:{Passage}) RETURN count(n) AS passages }
+RETURN entities + facts + passages AS n
+""")
+
+# Empties the database of what a first load wrote, 5,000 nodes per transaction (run in an
+# auto-commit transaction: the heap never holds the whole deletion).
+CLEAR_LOADED = cypher("""
+MATCH (n) WHERE n:{Entity} OR n:{Fact} OR n:{Passage}
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
+""")
+
+
+def create(kind: Kind, extra: tuple[str, ...] = ()) -> str:
+    """New nodes of ``kind`` (no MERGE: the database held none), with the labels its true flags
+    add (``extra``, each a ``label_if_true`` of the kind)."""
+    flags = {f.label_if_true for f in kind.fields if f.label_if_true}
+    unknown = set(extra) - flags
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} are not flag labels of {kind.name}")
+    labels = "".join(f":{{{label}}}" for label in (kind.name, *extra))
+    return cypher(f"UNWIND $rows AS row CREATE (n{labels}:{kind.labels[1]}) SET n = row.props")

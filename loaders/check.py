@@ -11,13 +11,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.read import LineDict, Location, Problem, RawRecord
-from schema.dates import DateError, HistoricalDate, parse_date
+from schema.dates import DateError, HistoricalDate, graph_props, parse_date
 from schema.model import (
     CITATION_FIELDS,
     CITATIONS,
@@ -33,7 +34,8 @@ INT64 = 2**63 - 1
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@dataclass
+# Slots: a large dataset holds millions of these (a dict per instance would double them).
+@dataclass(slots=True)
 class Citation:
     source: str
     quote: str | None
@@ -41,7 +43,7 @@ class Citation:
     location: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One checked record: what the graph will hold for it."""
 
@@ -52,10 +54,17 @@ class Record:
     citations: list[Citation]
     dates: dict[str, HistoricalDate]
     location: Location
-    lines: dict[str, int] = field(default_factory=dict)
+    # Each field's line, as its offset from the record's: a dict, or packed (_pack_lines).
+    lines: dict[str, int] | bytes = field(default_factory=dict)
 
     def loc(self, field_name: str) -> Location:
-        return Location(self.location.file, self.lines.get(field_name, self.location.line))
+        lines = self.lines
+        if isinstance(lines, dict):
+            offset = lines.get(field_name, 0)
+        else:
+            slot = _info(self.kind).slots.get(field_name)
+            offset = lines[slot] - 1 if slot is not None and lines[slot] else 0
+        return Location(self.location.file, self.location.line + offset)
 
 
 def suggest(word: str, choices: Any) -> str:
@@ -79,7 +88,8 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     def bad(key: str, message: str) -> None:
         problems.append(Problem(Location(display, item.line_of(key)), key, message))
 
-    known = {f.name for f in kind.fields} | {CITATIONS}
+    info = _info(kind)
+    known = info.known
     for key in item:
         if key not in known:
             bad(key, f"unknown field for {kind.section}{suggest(key, known)}; "
@@ -88,13 +98,13 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     props: dict[str, Any] = {}
     refs: dict[str, list[str]] = {}
     dates: dict[str, HistoricalDate] = {}
-    for f in kind.fields:
+    for f, prop in info.fields:
         value = item.get(f.name)
         if value is None or (value == [] and not f.required):
             if f.required and not (f.name == "id" and kind.category == "fact"):
                 bad(f.name, f"required field is missing ({f.description})")
             elif f.default is not None and not f.is_ref:
-                props[f.prop] = list(f.default) if isinstance(f.default, tuple) else f.default
+                props[prop] = list(f.default) if isinstance(f.default, tuple) else f.default
             continue
         checked = check_value(f, value, _reporter(bad, f.name))
         if checked is None:
@@ -103,9 +113,9 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
             refs[f.name] = checked
         elif f.type == "date":
             dates[f.name] = checked
-            props.update(checked.to_graph(f.prop))
+            props.update(checked.to_graph(prop))
         else:
-            props[f.prop] = checked
+            props[prop] = checked
 
     for rule in kind.implies:
         if props.get(kind.field(rule.field).prop) in rule.values:
@@ -129,13 +139,62 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
 
     if len(problems) > start:
         return None
-    record_id = props.get("id") or derived_id(kind, item)
+    record_id = sys.intern(props.get("id") or derived_id(kind, item))
     props["id"] = record_id
     if "start" in dates and "end" in dates and dates["end"].latest < dates["start"].earliest:
         bad("end", f"ends ({dates['end'].text}) before it starts ({dates['start'].text})")
         return None
+    # A large dataset holds millions of records: one string per property name, enum value and
+    # id, however many records repeat it (the model builds names afresh on each call).
+    shared = info.shared
+    props = {sys.intern(k): sys.intern(v) if k in shared and isinstance(v, str) else v
+             for k, v in props.items()}
+    refs = {name: [sys.intern(t) for t in targets] for name, targets in refs.items()}
+    for c in citations:
+        c.source = sys.intern(c.source)
     return Record(kind, record_id, props, refs, citations, dates, raw.location,
-                  dict(item.key_lines))
+                  _pack_lines(info, item.key_lines, raw.location.line))
+
+
+def _pack_lines(info: _KindInfo, key_lines: dict[str, int], base: int) -> dict[str, int] | bytes:
+    """A record's field lines in a few bytes (a dict would take five times as many): byte i is
+    1 + the offset from the record's line of the field in slot i, 0 for a field not given. A
+    field more than 254 lines below its record's start keeps the dict."""
+    packed = bytearray(len(info.slots))
+    for key, line in key_lines.items():
+        slot, offset = info.slots.get(key), line - base
+        if slot is None or not 0 <= offset < 255:
+            return {k: n - base for k, n in key_lines.items()}
+        packed[slot] = offset + 1
+    return bytes(packed)
+
+
+@dataclass(frozen=True)
+class _KindInfo:
+    """What checking a record of one kind needs of the model, computed once per kind (the
+    model builds property names afresh on each call)."""
+
+    known: frozenset[str]  # the field names a record may give
+    fields: tuple[tuple[Field, str], ...]  # each field with its property name
+    shared: frozenset[str]  # properties of few values (enums, a date's precision and calendar)
+    slots: dict[str, int]  # each field name's place in a record's packed lines
+
+
+_INFO: dict[str, _KindInfo] = {}
+
+
+def _info(kind: Kind) -> _KindInfo:
+    info = _INFO.get(kind.name)
+    if info is None:
+        shared = {f.prop for f in kind.fields if f.type == "enum"}
+        shared |= {part for f in kind.fields if f.type == "date"
+                   for name, part in graph_props(f.prop).items()
+                   if name in ("precision", "calendar")}
+        info = _INFO[kind.name] = _KindInfo(
+            frozenset({f.name for f in kind.fields} | {CITATIONS}),
+            tuple((f, sys.intern(f.prop)) for f in kind.fields), frozenset(shared),
+            {name: i for i, name in enumerate([*(f.name for f in kind.fields), CITATIONS])})
+    return info
 
 
 def _reporter(bad: Callable[[str, str], None], key: str) -> Callable[[str], None]:
@@ -217,7 +276,7 @@ def check_value(f: Field, value: Any, bad: Callable[[str], None]) -> Any:
         return str(value)
     if t == "date":
         try:
-            return parse_date(value)
+            return _date(value)
         except DateError as exc:
             bad(str(exc))
             return None
@@ -240,6 +299,22 @@ def check_value(f: Field, value: Any, bad: Callable[[str], None]) -> Any:
             return None
         return values
     raise AssertionError(t)
+
+
+_DATES: dict[Any, HistoricalDate] = {}
+
+
+def _date(value: Any) -> HistoricalDate:
+    """The date a value states, one object per distinct text: a large dataset states the same
+    few thousand days over and over (a HistoricalDate is immutable, so it can be shared)."""
+    try:
+        return _DATES[value]
+    except (KeyError, TypeError):  # TypeError: a value that cannot be a key (parse_date says why)
+        pass
+    parsed = parse_date(value)
+    if len(_DATES) < 200_000:
+        _DATES[value] = parsed
+    return parsed
 
 
 def _check_citations(kind: Kind, item: LineDict, display: str,

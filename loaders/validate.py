@@ -46,13 +46,20 @@ def validate_paths(paths: list[Path]) -> Dataset:
     files = data_files(paths)
     for path in files:
         display = _display(path)
+        # A file that cannot be read is reported by its reading error alone (as when it was
+        # read whole before any record was checked): its records are kept only once it is done.
+        file_problems: list[Problem] = []
+        file_records: list[Record] = []
         try:
-            for raw in read(path, display):
-                record = check_record(raw, problems)
+            for raw in read(path, display):  # one record at a time: the file is never whole
+                record = check_record(raw, file_problems)
                 if record is not None:
-                    records.append(record)
+                    file_records.append(record)
         except ReadError as exc:
             problems.append(exc.problem)
+            continue
+        problems.extend(file_problems)
+        records.extend(file_records)
     problems.extend(check_dataset(records))
     doc_problems, texts, spans = check_documents(records, {_display(p): p for p in files}, Problem)
     problems.extend(doc_problems)

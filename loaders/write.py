@@ -1,5 +1,7 @@
 """Write a validated dataset to Neo4j: all or nothing, and only what changed.
 
+(A first load into an empty database takes the bulk path instead: loaders/bulk.py.)
+
 Each node the loader writes carries ``loadHash``, a digest of everything the loader gives it:
 labels, properties and outgoing relationships (citations included). A load reads the hashes
 already in the graph and then, in ONE transaction, deletes the nodes no longer in the files,
@@ -23,6 +25,7 @@ from unidecode import unidecode
 from graph import version, writes
 from graph.documents import write_passages
 from graph.migrations import migrate
+from loaders.check import Record
 from loaders.documents.plan import plan_passages
 from loaders.validate import Dataset
 from schema.model import (
@@ -69,33 +72,45 @@ def search_text(name: str, aliases: list[str]) -> str:
 
 def plan(dataset: Dataset) -> dict[str, NodeWrite]:
     """What the graph should hold: one NodeWrite per record, with its hash."""
-    label_of = {r.id: r.kind.name for r in dataset.records}
-    out: dict[str, NodeWrite] = {}
-    for r in dataset.records:
-        props = dict(r.props)
-        if r.kind.category == "entity":
-            props[SEARCH_TEXT] = search_text(props["name"], props.get("aliases", []))
-        rels: list[tuple[str, str, str, dict[str, Any]]] = []
-        for f in r.kind.refs:
-            for i, target in enumerate(r.refs.get(f.name, [])):
-                assert f.rel is not None
-                rels.append((f.rel, label_of[target], target, {POSITION: i}))
-        for i, c in enumerate(r.citations):
-            cprops: dict[str, Any] = {POSITION: i}
-            if (span := dataset.spans.get((r.id, i))) is not None:  # quoted from a document
-                cprops.update(zip(SPAN_PROPS, (span.document, span.start, span.end), strict=True))
-            if c.quote:
-                cprops["quote"] = c.quote
-            if c.locator:
-                cprops["locator"] = c.locator
-            rels.append((CITES_REL, SOURCE.name, c.source, cprops))
-        extra = [f.label_if_true for f in r.kind.fields
-                 if f.label_if_true and props.get(f.prop)]
-        node = NodeWrite(r.kind.name, r.id, extra, props, rels)
-        node.hash = _digest(node)
-        node.props[LOAD_HASH] = node.hash
-        out[r.id] = node
-    return out
+    label_of = labels_by_id(dataset)
+    return {r.id: node_write(r, label_of, dataset.spans) for r in dataset.records}
+
+
+def labels_by_id(dataset: Dataset) -> dict[str, str]:
+    return {r.id: r.kind.name for r in dataset.records}
+
+
+def node_write(r: Record, label_of: dict[str, str], spans: dict[tuple[str, int], Any]) -> NodeWrite:
+    """What the graph holds for one record: its node, its outgoing relationships, its hash."""
+    props = dict(r.props)
+    if r.kind.category == "entity":
+        props[SEARCH_TEXT] = search_text(props["name"], props.get("aliases", []))
+    rels = relationships_of(r, label_of, spans)
+    extra = [f.label_if_true for f in r.kind.fields if f.label_if_true and props.get(f.prop)]
+    node = NodeWrite(r.kind.name, r.id, extra, props, rels)
+    node.hash = _digest(node)
+    node.props[LOAD_HASH] = node.hash
+    return node
+
+
+def relationships_of(r: Record, label_of: dict[str, str],
+                     spans: dict[tuple[str, int], Any]) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """A record's outgoing relationships: (type, target label, target id, properties)."""
+    rels: list[tuple[str, str, str, dict[str, Any]]] = []
+    for f in r.kind.refs:
+        for i, target in enumerate(r.refs.get(f.name, [])):
+            assert f.rel is not None
+            rels.append((f.rel, label_of[target], target, {POSITION: i}))
+    for i, c in enumerate(r.citations):
+        cprops: dict[str, Any] = {POSITION: i}
+        if (span := spans.get((r.id, i))) is not None:  # quoted from a document
+            cprops.update(zip(SPAN_PROPS, (span.document, span.start, span.end), strict=True))
+        if c.quote:
+            cprops["quote"] = c.quote
+        if c.locator:
+            cprops["locator"] = c.locator
+        rels.append((CITES_REL, SOURCE.name, c.source, cprops))
+    return rels
 
 
 def _digest(node: NodeWrite) -> str:
@@ -116,13 +131,30 @@ def _chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
 
 
 def load(driver: Driver, database: str, dataset: Dataset,
-         progress: Callable[[str, int], None] | None = None) -> Summary:
-    """Bring the graph in line with the dataset in one transaction; return what changed."""
+         progress: Callable[[str, int], None] | None = None, bulk: bool | None = None) -> Summary:
+    """Bring the graph in line with the dataset; return what changed.
+
+    Into a database that holds none of the loader's nodes, the bulk path (loaders/bulk.py:
+    many transactions, undone on failure); otherwise the incremental one (one transaction, the
+    changes only). ``bulk`` forces one or the other; True on a database that is not empty is
+    refused."""
+    from loaders import bulk as first_load  # it builds on this module
+
     migrate(driver, database)
+    step = progress or (lambda _s, _n: None)
+    empty = first_load.loaded_count(driver, database) == 0
+    if bulk is None:
+        bulk = empty
+    if bulk:
+        if not empty:
+            raise first_load.BulkLoadFailed(
+                "the bulk path is for a first load into an empty database, and this one holds "
+                "data: load without it (the incremental path writes the changes)")
+        return first_load.load_bulk(driver, database, dataset, step)
     wanted = plan(dataset)
     passages = plan_passages(dataset)  # documents: read and linked before the transaction
     with driver.session(database=database) as session:
-        return session.execute_write(_apply, wanted, progress or (lambda _s, _n: None), passages)
+        return session.execute_write(_apply, wanted, step, passages)
 
 
 def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],

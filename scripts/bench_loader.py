@@ -1,8 +1,10 @@
 """Benchmark: revgraph's loader beside a naive per-record loader and `neo4j-admin database
 import full`, on the same synthetic dataset, in one run (issue 10 item 2).
 
-- revgraph: ``validate_paths`` + ``loaders.write.load`` into an empty database (one
-  transaction, UNWIND batches).
+- revgraph bulk: ``validate_paths`` + ``loaders.write.load`` into an empty database, which takes
+  the bulk path (loaders/bulk.py: CREATE in UNWIND batches, a transaction per batch).
+- revgraph incremental: the same into an empty database with ``bulk=False``: the path for
+  changes (hashes compared, ONE transaction, UNWIND batches of MERGE).
 - naive: what an ORM does: for each record, one MERGE of its node in its own transaction, then
   for each of its relationships one transaction that MERGEs the target (by id) and the
   relationship. It is run for at most ``--naive-seconds`` and its rate taken over the records
@@ -13,14 +15,22 @@ import full`, on the same synthetic dataset, in one run (issue 10 item 2).
   server's database, stopped for it (Neo4j Community cannot stop one database alone); the
   constraints and indexes are built afterwards (``migrate``), timed apart.
 
-Then validation alone of one large file (~50 MB by default, the issue's target: at most 30 s
-and 1 GB), in a child process so that its peak resident memory is its own.
+The naive and neo4j-admin figures count no validation: the like-for-like ratios compare them
+with revgraph's write alone (validation is printed beside it).
 
-Uses its own local server (.revgraph-bench10, bolt 25002, http 25003) and stops it at the end.
-Not a test: it asserts nothing.
+Then validation alone of one large file (~50 MB by default, the issue's target: at most 30 s
+and 1 GB), in a child process so that its peak resident memory is its own; with ``--before
+REF`` the same file is validated by the loaders of git revision REF too (e.g. main), in the
+same run. ``--validate-scale N`` validates the whole synthetic dataset at scale N (its memory:
+1000x in at most 4 GB). ``--batches 1000,5000,20000`` times the bulk path at each batch size.
+
+Uses the local server of REVGRAPH_HOME / REVGRAPH_BOLT_PORT / REVGRAPH_HTTP_PORT when
+REVGRAPH_BOLT_PORT is set (else .revgraph-bench10, bolt 25002, http 25003) and stops it at the
+end. Not a test: it asserts nothing.
 
     .venv/bin/python scripts/bench_loader.py [--scale 10] [--seed 1917] [--rounds 2]
-        [--naive-seconds 60] [--big-mb 50]
+        [--naive-seconds 60] [--big-mb 50] [--before main] [--validate-scale 1000]
+        [--batches 1000,5000,20000] [--heap 1g] [--skip-big]
 """
 
 from __future__ import annotations
@@ -28,9 +38,12 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections import defaultdict
 from datetime import date
@@ -38,7 +51,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The loaders of another revision (--before): the child that validates imports them first.
+sys.path.insert(0, os.environ.get("REVGRAPH_BENCH_TREE") or str(ROOT))
 
 from graph.db import open_driver, target  # noqa: E402
 from graph.migrations import migrate  # noqa: E402
@@ -50,13 +64,15 @@ from schema.config import Config  # noqa: E402
 from schema.model import KIND_BY_LABEL  # noqa: E402
 
 SYNTH = ROOT / ".revgraph-synth"
-CLEAR = "CALL { MATCH (n) DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 COUNT = "MATCH (n) WITH count(n) AS nodes OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS rels"
 
 
-def bench_config() -> Config:
+def bench_config(heap: str) -> Config:
+    if os.environ.get("REVGRAPH_BOLT_PORT"):  # the caller's own server settings
+        return Config.from_env(neo4j_heap=heap, neo4j_pagecache="512m")
     return Config.from_env({}, home=ROOT / ".revgraph-bench10", bolt_port=25002,
-                           http_port=25003, neo4j_heap="1g", neo4j_pagecache="512m")
+                           http_port=25003, neo4j_heap=heap, neo4j_pagecache="512m")
 
 
 def counts(driver: Any, database: str) -> tuple[int, int]:
@@ -72,13 +88,20 @@ def clear(driver: Any, database: str) -> None:
 
 # -- (a) revgraph ----------------------------------------------------------------------------
 
-def run_revgraph(driver: Any, database: str, folder: Path) -> dict[str, float]:
+def run_revgraph(driver: Any, database: str, folder: Path, bulk: bool,
+                 size: int | None = None) -> dict[str, float]:
+    """Validate the folder, then load it into the emptied database by one path."""
+    from loaders.bulk import load_bulk  # not in the trees that --before validates with
+
     clear(driver, database)
     migrate(driver, database)  # the constraints exist already, as for the naive loader
     began = time.perf_counter()
     dataset = validate_paths([folder])
     validated = time.perf_counter()
-    load(driver, database, dataset)
+    if size is not None:
+        load_bulk(driver, database, dataset, lambda _s, _n: None, size=size)
+    else:
+        load(driver, database, dataset, bulk=bulk)
     done = time.perf_counter()
     return {"records": len(dataset.records), "validate": validated - began,
             "load": done - validated, "total": done - began}
@@ -218,19 +241,74 @@ def validate_child(path: str) -> None:
     began = time.perf_counter()
     dataset = validate_paths([Path(path)])
     took = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"records": len(dataset.records), "seconds": took, "peak": peak}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"records": len(dataset.records), "seconds": took,
+                      "cpu": usage.ru_utime + usage.ru_stime, "peak": peak_rss(usage)}))
+
+
+def peak_rss(usage: Any) -> int:
+    """This process's own peak resident memory, in bytes. Linux keeps ru_maxrss across exec, so
+    a child started by a parent that holds a large dataset would report the parent's peak: the
+    kernel's high-water mark of this process's memory (VmHWM) is read instead where it exists."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return int(usage.ru_maxrss) * 1024
+
+
+def tree_of(ref: str, into: Path) -> Path:
+    """The loaders and schema of git revision ``ref``, unpacked into a folder."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "loaders", "schema", "graph"],
+                             capture_output=True, check=True).stdout
+    with tempfile.TemporaryFile() as f:
+        f.write(archive)
+        f.seek(0)
+        with tarfile.open(fileobj=f) as tar:
+            tar.extractall(into, filter="data")
+    return into
+
+
+def validate_in_child(path: Path, tree: Path | None = None) -> dict[str, float] | str:
+    env = dict(os.environ, REVGRAPH_BENCH_TREE=str(tree)) if tree else None
+    child = subprocess.run([sys.executable, __file__, "--validate-child", str(path)],
+                           capture_output=True, text=True, env=env, cwd=ROOT)
+    if child.returncode != 0:
+        return f"failed: {child.stderr.strip().splitlines()[-1:]}"
+    return json.loads(child.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def print_validation(what: str, mb: float, v: dict[str, float] | str) -> None:
+    if isinstance(v, str):
+        print(f"  {what}: {v}")
+        return
+    print(f"  {what}: {mb:.1f} MB, {v['records']:,.0f} records: {v['seconds']:.1f} s "
+          f"(CPU {v['cpu']:.1f} s; {v['records'] / v['seconds']:,.0f} rec/s), "
+          f"peak RSS {v['peak'] / 2**20:,.0f} MiB")
 
 
 # -- the run ---------------------------------------------------------------------------------
+
+BULK = "revgraph bulk (first load)"
+INCREMENTAL = "revgraph incremental (one tx)"
+NAIVE = "naive (one MERGE per node/rel, tx each)"
+ADMIN = "neo4j-admin import full (CSV)"
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=10)
     parser.add_argument("--seed", type=int, default=1917)
-    parser.add_argument("--rounds", type=int, default=2, help="rounds of revgraph's loader")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of each revgraph path")
     parser.add_argument("--naive-seconds", type=float, default=60)
     parser.add_argument("--big-mb", type=float, default=50)
+    parser.add_argument("--skip-big", action="store_true", help="no validation of one big file")
+    parser.add_argument("--before", help="also validate the big file with this git revision")
+    parser.add_argument("--validate-scale", type=float, help="validate the dataset at this scale")
+    parser.add_argument("--batches", help="time the bulk path at these batch sizes (a,b,c)")
+    parser.add_argument("--heap", default="1g", help="the bench server's heap")
     parser.add_argument("--validate-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.validate_child:
@@ -243,27 +321,46 @@ def main() -> None:
     size = sum(p.stat().st_size for p in folder.glob("*.yaml"))
     print(f"synthetic dataset: scale {args.scale:g}, seed {args.seed}, "
           f"{sum(written.values()):,} records, {size / 1e6:.1f} MB in {folder}")
+    load_rows(args, folder)
+    if not args.skip_big:
+        validation(args, real, size)
 
-    config = bench_config()
+
+def load_rows(args: argparse.Namespace, folder: Path) -> None:
+    config = bench_config(args.heap)
     server = LocalServer(config)
     server.start(echo=False)
     rows: list[tuple[str, int, float, str]] = []
+    best: dict[str, dict[str, float]] = {}
     try:
         t = target(config)
         with open_driver(t) as driver:
-            rounds = [run_revgraph(driver, t.database, folder) for _ in range(args.rounds)]
-            a = min(rounds, key=lambda r: r["total"])
-            nodes, rels = counts(driver, t.database)
-            rows.append(("revgraph (validate + load)", int(a["records"]), a["total"],
-                         f"best of {args.rounds} (totals "
-                         + ", ".join(f"{r['total']:.1f}" for r in rounds)
-                         + f" s): validate {a['validate']:.1f} s, load {a['load']:.1f} s; "
-                         f"graph {nodes:,} nodes, {rels:,} rels"))
+            if args.batches:
+                print("\nbulk path by batch size (rows per transaction), load alone:")
+                for n in (int(x) for x in args.batches.split(",")):
+                    r = run_revgraph(driver, t.database, folder, True, size=n)
+                    print(f"  {n:>7,} rows/tx: {r['load']:6.1f} s, {r['records'] / r['load']:8,.0f} rec/s")
+            for name, bulk in ((BULK, True), (INCREMENTAL, False)):
+                try:
+                    rounds = [run_revgraph(driver, t.database, folder, bulk)
+                              for _ in range(args.rounds)]
+                except Exception as exc:  # e.g. one transaction too large for the heap
+                    rows.append((name, 0, 0.0, f"failed: {str(exc)[:200]}"))
+                    print(f"  measured: {rows[-1]}", flush=True)
+                    continue
+                a = best[name] = min(rounds, key=lambda r: r["load"])
+                nodes, rels = counts(driver, t.database)
+                rows.append((name, int(a["records"]), a["load"],
+                             f"best of {args.rounds} (loads "
+                             + ", ".join(f"{r['load']:.1f}" for r in rounds)
+                             + f" s); validation {a['validate']:.1f} s more; graph {nodes:,} "
+                             f"nodes, {rels:,} rels"))
+                print(f"  measured: {rows[-1]}", flush=True)  # kept if a later step fails
             dataset = validate_paths([folder])
             b = run_naive(driver, t.database, dataset, args.naive_seconds)
-            rows.append(("naive (one MERGE per node/rel, tx each)", int(b["records"]), b["total"],
-                         f"{int(b['rels']):,} rels in {b['total']:.1f} s (time-boxed), "
-                         "validation not counted"))
+            rows.append((NAIVE, int(b["records"]), b["total"],
+                         f"{int(b['rels']):,} rels in {b['total']:.1f} s (time-boxed)"))
+            print(f"  measured: {rows[-1]}", flush=True)
         try:
             c = run_import(server, dataset, t.database)
             server.start(echo=False)
@@ -272,48 +369,55 @@ def main() -> None:
                 migrate(driver, t.database)
                 indexed = time.perf_counter() - began
                 nodes, rels = counts(driver, t.database)
-            rows.append(("neo4j-admin import full (CSV)", len(dataset.records), c["total"],
-                         f"CSV {c['csv']:.1f} s, import {c['import']:.1f} s (JVM start "
-                         f"included); then indexes {indexed:.1f} s; graph {nodes:,} nodes, "
-                         f"{rels:,} rels; validation not counted"))
+            rows.append((ADMIN, len(dataset.records), c["total"] + indexed,
+                         f"CSV {c['csv']:.1f} s + import {c['import']:.1f} s (JVM start "
+                         f"included) + indexes {indexed:.1f} s; graph {nodes:,} nodes, "
+                         f"{rels:,} rels"))
         except Exception as exc:  # say why, and keep the other figures
-            rows.append(("neo4j-admin import full (CSV)", 0, 0.0, f"failed: {exc}"))
+            rows.append((ADMIN, 0, 0.0, f"failed: {exc}"))
     finally:
         server.stop()
 
-    print(f"\n{'loader':44} {'records':>8} {'seconds':>8} {'rec/s':>9}  notes")
-    base = {name: n / s for name, n, s, _ in rows if s}
+    print(f"\n{'loader (write alone, no validation)':40} {'records':>8} {'seconds':>8} "
+          f"{'rec/s':>9}  notes")
+    rate = {name: n / s for name, n, s, _ in rows if s}
     for name, n, s, note in rows:
-        rate = f"{n / s:9,.0f}" if s else f"{'-':>9}"
-        print(f"{name:44} {n:8,} {s:8.1f} {rate}  {note}")
-    naive = base.get("naive (one MERGE per node/rel, tx each)")
-    if naive:
-        for name, r in base.items():
-            print(f"  {name}: {r / naive:.1f}x the naive loader")
-        # Like for like: the naive and neo4j-admin figures count no validation.
-        load_only = a["records"] / a["load"]
-        print(f"  revgraph's load alone (validation not counted): {load_only:,.0f} rec/s, "
-              f"{load_only / naive:.1f}x the naive loader")
-        admin = base.get("neo4j-admin import full (CSV)")
+        shown = f"{n / s:9,.0f}" if s else f"{'-':>9}"
+        print(f"{name:40} {n:8,} {s:8.1f} {shown}  {note}")
+    naive, admin = rate.get(NAIVE), rate.get(ADMIN)
+    print()
+    for name in (BULK, INCREMENTAL):
+        if name not in rate:
+            continue
+        if naive:
+            print(f"  {name}: {rate[name] / naive:6.1f}x the naive loader (goal: at least 20x)")
         if admin:
-            print(f"  neo4j-admin import / revgraph's load alone: {admin / load_only:.2f}x; "
-                  f"/ revgraph validate + load: {admin / base['revgraph (validate + load)']:.2f}x")
+            print(f"  {name}: neo4j-admin import is {admin / rate[name]:.2f}x faster "
+                  "(goal: at most 4x)")
+        a = best[name]
+        print(f"  {name}, validation + write: {a['records'] / a['total']:,.0f} rec/s")
 
-    # Validation alone of one ~50 MB file, in a child process (its own peak memory).
+
+def validation(args: argparse.Namespace, real: Any, size: int) -> None:
+    """Validation alone of one ~50 MB file (and of a whole dataset at --validate-scale), each
+    in a child process, with its own peak memory."""
     big_scale = max(1.0, round(args.scale * args.big_mb * 1e6 / size))
     big_folder = SYNTH / f"bench-scale-{big_scale:g}"
     generate(real, big_scale, args.seed, big_folder)
     big = one_file(big_folder, SYNTH / f"bench-one-file-scale-{big_scale:g}.yaml")
-    child = subprocess.run([sys.executable, __file__, "--validate-child", str(big)],
-                           capture_output=True, text=True)
-    if child.returncode != 0:
-        print(f"\nvalidation of {big}: failed\n{child.stderr[-2000:]}")
-        return
-    v = json.loads(child.stdout.strip().splitlines()[-1])
-    print(f"\nvalidation alone of one file: {big.stat().st_size / 1e6:.1f} MB, "
-          f"{v['records']:,} records (scale {big_scale:g}): {v['seconds']:.1f} s "
-          f"({v['records'] / v['seconds']:,.0f} rec/s), peak RSS {v['peak'] / 2**20:,.0f} MiB "
-          "(target: at most 30 s and 1 GB)")
+    mb = big.stat().st_size / 1e6
+    print(f"\nvalidation alone of one file, scale {big_scale:g} (target: at most 30 s and 1 GB):")
+    print_validation("this tree", mb, validate_in_child(big))
+    if args.before:
+        with tempfile.TemporaryDirectory() as tmp:
+            print_validation(f"{args.before}", mb, validate_in_child(big, tree_of(args.before,
+                                                                                  Path(tmp))))
+    if args.validate_scale:
+        folder = SYNTH / f"bench-scale-{args.validate_scale:g}"
+        generate(real, args.validate_scale, args.seed, folder)
+        mb = sum(p.stat().st_size for p in folder.glob("*.yaml")) / 1e6
+        print(f"\nvalidation alone of the dataset at scale {args.validate_scale:g}:")
+        print_validation("this tree", mb, validate_in_child(folder))
 
 
 if __name__ == "__main__":
