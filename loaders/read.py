@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -123,7 +123,8 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         self.shape_error: ReadError | None = None  # the file's layout: sections, records
 
     def _line(self, event: yaml.Event) -> int:
-        return int(event.start_mark.line) + 1
+        mark = event.start_mark
+        return (int(mark.line) if mark is not None else 0) + 1
 
     def value(self, event: yaml.Event) -> Any:
         """The value that starts with ``event`` (already taken from the stream)."""
@@ -139,14 +140,14 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
                                 f"nested more than {MAX_DEPTH} levels deep: a record is a "
                                 "mapping of fields, a few levels at most")
             if kind is _SCALAR:
-                return self._scalar(event)
-            self._plain_collection(event)
+                return self._scalar(cast(yaml.ScalarEvent, event))
+            self._plain_collection(cast(yaml.CollectionStartEvent, event))
             if kind is _SEQ:
                 items = []
                 while type(nxt := self.get_event()) is not _SEQ_END:
                     items.append(self.value(nxt))
                 return items
-            return self._mapping(event)
+            return self._mapping(cast(yaml.MappingStartEvent, event))
         finally:
             self.depth -= 1
 
@@ -164,7 +165,9 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
                     self.tags[event.value] = tag
         if tag == _STR:
             return event.value
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        # libyaml's marks stand in for PyYAML's (the stubs know only the latter).
+        node = yaml.ScalarNode(tag, event.value, cast(Any, event.start_mark),
+                               cast(Any, event.end_mark), event.style)
         constructor = self.yaml_constructors.get(tag, self.yaml_constructors[None])
         try:
             return constructor(self, node)
@@ -180,7 +183,7 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         if event.tag not in _PLAIN_TAGS:
             self._defer(yaml.constructor.ConstructorError(
                 None, None, f"the tag {event.tag!r} is not allowed in data files: write a "
-                "plain mapping or list", event.start_mark))
+                "plain mapping or list", cast(Any, event.start_mark)))
 
     def _mapping(self, event: yaml.MappingStartEvent) -> LineDict:
         result = LineDict()

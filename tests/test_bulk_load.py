@@ -57,11 +57,13 @@ def _both_ways(driver: Driver, database: str, dataset: Dataset) -> None:
 
 
 def test_bulk_and_incremental_write_the_same_graph(empty_graph, synthetic: Dataset) -> None:  # type: ignore[no-untyped-def]
-    _both_ways(*empty_graph, synthetic)
+    driver, database = empty_graph
+    _both_ways(driver, database, synthetic)
 
 
 def test_the_same_for_the_real_data_and_its_documents(empty_graph) -> None:  # type: ignore[no-untyped-def]
-    _both_ways(*empty_graph, validate_paths([DATA]))
+    driver, database = empty_graph
+    _both_ways(driver, database, validate_paths([DATA]))
 
 
 def test_a_first_load_is_bulk_and_a_second_incremental(empty_graph, synthetic: Dataset) -> None:  # type: ignore[no-untyped-def]
