@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from api.execution import LeanExecutionContext
+from tests.test_api import gql
 from tests.test_prefetch import SAME
 
 pytestmark = pytest.mark.usefixtures("mini_graph")
@@ -15,18 +16,12 @@ QUERIES = {**SAME, "search, enums, lists and nulls": ("""{ search(text: "kursk",
     "a missing node": ('{ place(id: "nowhere") { id name } }', {})}
 
 
-def post(api, query: str, variables: dict) -> dict:
-    response = api.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 @pytest.mark.parametrize("name", list(QUERIES))
 def test_same_answer_as_the_full_path(api, monkeypatch, name):
     query, variables = QUERIES[name]
-    lean = post(api, query, variables)
+    lean = gql(api, query, variables)
     monkeypatch.setattr(LeanExecutionContext, "enabled", False)
-    full = post(api, query, variables)
+    full = gql(api, query, variables)
     assert lean.get("data") == full.get("data")
     assert lean.get("errors") == full.get("errors")
     assert "errors" not in lean
