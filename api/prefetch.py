@@ -135,7 +135,7 @@ class Plan:
                     walks.setdefault(key, (Walk(what.source, what.field, True, None), []))[1] \
                         .extend(s.selections)
         built: list[Walk] = []
-        readers: list[tuple[WalkKey, Reader | None, str | None]] = []
+        readers: list[tuple[WalkKey, Reader | None]] = []
         for key, (w, below) in walks.items():
             param = None
             if w.reverse and key[1] is not None:
@@ -144,11 +144,11 @@ class Plan:
             target = w.kind if w.reverse else _single_target(w.field)
             if target is None:  # several kinds: the whole node, the loaders below it
                 built.append(Walk(w.kind, w.field, w.reverse, None, param))
-                readers.append((key, None, None))
+                readers.append((key, None))
                 continue
             sub, reader = self.shape(target, below)
             built.append(Walk(w.kind, w.field, w.reverse, sub, param))
-            readers.append((key, reader, target.name))
+            readers.append((key, reader))
         return Shape(frozenset(props), tuple(built)), Reader(kind.name, tuple(readers))
 
 
@@ -161,11 +161,11 @@ class Reader:
     """Turns a projected row (graph/select.py) into a NodeData with its walks filed."""
 
     label: str
-    walks: tuple[tuple[WalkKey, Reader | None, str | None], ...]
+    walks: tuple[tuple[WalkKey, Reader | None], ...]  # None: whole nodes with their label
 
     def node(self, row: dict[str, Any]) -> NodeData:
         pre: dict[WalkKey, list[NodeData]] = {}
-        for i, (key, reader, _) in enumerate(self.walks):
+        for i, (key, reader) in enumerate(self.walks):
             rows = row.pop(walk_alias(i))
             if reader is None:
                 pre[key] = [NodeData(r["label"], r["props"]) for r in rows]
