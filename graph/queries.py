@@ -8,6 +8,7 @@ Names in braces are the model's (see graph/cypher.py).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from neo4j import Driver
@@ -15,6 +16,10 @@ from neo4j import Driver
 from graph.cypher import cypher, holds_on, label_of, overlaps
 from graph.db import read
 from schema.model import Field, Kind
+
+# The builders below are asked per request with the model's kinds and fields: each text is made
+# once (a few hundred at most: every kind, field and direction).
+MODEL_QUERIES = 1024
 
 # Cities and towns with no control period, by id: `report` and `report --quality` both list them.
 WITHOUT_CONTROL = cypher("""MATCH (p:{Place}) WHERE p.{Place.kind} IN ['city', 'town']
@@ -72,6 +77,7 @@ ORDER BY label, coalesce(n.{Control.start}, n.{Figure.date}), n.id
 """, label=label_of("n"))
 
 
+@lru_cache(maxsize=MODEL_QUERIES)
 def outgoing(kind: Kind, f: Field) -> str:
     """The targets of a kind's relationship field, in the files' order."""
     return cypher(f"""
@@ -82,6 +88,7 @@ ORDER BY r.{{Rel.position}}
 """, label=label_of("m"))
 
 
+@lru_cache(maxsize=MODEL_QUERIES)
 def incoming(target: str, source: Kind, f: Field, dated: bool) -> str:
     """The ``source`` nodes whose field ``f`` points at a ``target`` node, oldest first;
     ``dated``: only those holding on ``$on`` when it is given. Each comes with the targets of
@@ -110,6 +117,7 @@ def incoming_order(var: str) -> str:
                   f"{var}.{{Place.name}}, {var}.id")
 
 
+@lru_cache(maxsize=MODEL_QUERIES)
 def citations(kind: Kind) -> str:
     return cypher(f"""
 UNWIND $ids AS key
@@ -155,6 +163,14 @@ def sort_is_nullable(kind: Kind, prop: str) -> bool:
 def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool = False, *,
                projection: str | None = None, after: bool = False, nulls: bool = False,
                total: bool = False) -> str:
+    """See ``_list_query``: the same text, made once per shape of list request."""
+    return _list_query(kind, tuple(conditions), sort_by, descending, projection, after, nulls,
+                       total)
+
+
+@lru_cache(maxsize=MODEL_QUERIES)
+def _list_query(kind: Kind, conditions: tuple[str, ...], sort_by: str, descending: bool,
+                projection: str | None, after: bool, nulls: bool, total: bool) -> str:
     """Up to ``$limit`` nodes of ``kind`` in the list's order: ``props`` (``projection``, a
     Cypher map projection of ``n`` that graph/select.py builds from the selection; all
     properties by default), ``key`` (the sort value) and
@@ -181,7 +197,7 @@ def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool
                  if after else [f"{key} IS NOT NULL"])
         order = f"{key} {'DESC' if descending else 'ASC'}, n.id"
     page = f"""MATCH (n:{{{kind.name}}}) {index}
-WHERE {' AND '.join(where + conditions)}
+WHERE {' AND '.join([*where, *conditions])}
 WITH n ORDER BY {order} LIMIT $limit
 RETURN {{projection}} AS props, {key} AS key, n.id AS id"""
     if total:
@@ -193,17 +209,24 @@ RETURN total, props, key, id"""
     return cypher(page, projection=projection or "n {.*}")
 
 
-def count_query(kind: Kind, conditions: list[str]) -> str:
+def count_query(kind: Kind, conditions: list[str] | tuple[str, ...]) -> str:
     """How many nodes of ``kind`` meet ``conditions``: run only when a client asks."""
+    return _count_query(kind, tuple(conditions))
+
+
+@lru_cache(maxsize=MODEL_QUERIES)
+def _count_query(kind: Kind, conditions: tuple[str, ...]) -> str:
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     return cypher(f"MATCH (n:{{{kind.name}}}) {where} RETURN count(n) AS total")
 
 
+@lru_cache(maxsize=MODEL_QUERIES)
 def name_condition(param: str) -> str:
     """Names or aliases containing the (folded) text ``$param``."""
     return cypher(f"n.{{Entity.searchText}} CONTAINS ${param}")
 
 
+@lru_cache(maxsize=MODEL_QUERIES)
 def ref_condition(kind: Kind, f: Field, param: str) -> str:
     """The node points along the field's relationship at the entity with id ``$param``."""
     return cypher(f"EXISTS {{ MATCH (n)-[:{{{kind.name}.{f.name}}}]->(t) WHERE t.id = ${param} }}")
@@ -213,10 +236,12 @@ def prop_condition(f: Field, param: str) -> str:
     return f"n.{f.prop} = ${param}"
 
 
+@lru_cache(maxsize=MODEL_QUERIES)
 def cites_condition(param: str) -> str:
     return cypher(f"EXISTS {{ MATCH (n)-[:{{Cites}}]->(:{{Source}} {{id: ${param}}}) }}")
 
 
+@lru_cache(maxsize=MODEL_QUERIES)
 def overlap_condition(kind: Kind) -> str:
     """Nodes of ``kind`` overlapping [$from, $to]: by their span, or else their one date."""
     dated = [f for f in kind.props if f.type == "date"]
