@@ -16,6 +16,7 @@ from unidecode import unidecode
 from api import documents
 from api import generated as g
 from api.context import LABELS, Context, NodeData
+from api.prefetch import walk_key
 from api.resolve import MAX_PAGE, UserInputError, to_gregorian, wrap
 from api.types import Calendar, Entity, Node
 from graph import queries
@@ -104,13 +105,12 @@ class FightingAtPlace:
     events: list[g.Event] = strawberry.field(description="The fighting there, oldest first.")
 
 
-def _primed(context: Context, kind: Kind, f: Field, row: dict[str, Any]) -> Any:
-    """A fact fetched with its ``f`` targets and citations: prime the loaders with them."""
-    fact = row["fact"]
-    targets = [t for t in row["by"] if t["props"] is not None]
-    context.prime_outgoing(kind, f, fact["id"], targets)
-    context.prime_citations(kind, fact["id"], [c for c in row["citations"] if c["source"]])
-    return wrap(NodeData(kind.name, fact))
+def _primed(kind: Kind, f: Field, row: dict[str, Any]) -> Any:
+    """A fact fetched with its ``f`` targets and citations, which it carries: its ``f`` field
+    and ``citations`` answer from them, without a loader."""
+    targets = [NodeData(t["label"], t["props"]) for t in row["by"] if t["props"] is not None]
+    return wrap(NodeData(kind.name, row["fact"], pre={walk_key(f.camel): targets},
+                         cited=[c for c in row["citations"] if c["source"]]))
 
 
 def _greg(day: date | None, calendar: d.Calendar) -> date | None:
@@ -147,7 +147,7 @@ class Query(g.KindQueries):
                                        on=_greg(on, calendar), labels=LABELS)
         if not rows:
             raise UserInputError(f"unknown place id {place!r}: use search(text:) to find it")
-        return [_primed(info.context, CONTROL, CONTROL.field("controller"), p)
+        return [_primed(CONTROL, CONTROL.field("controller"), p)
                 for p in rows[0]["periods"]]
 
     @strawberry.field(description="Places that saw armed fighting between two days (in either "
@@ -196,7 +196,7 @@ class Query(g.KindQueries):
         if not rows:
             raise UserInputError(f"unknown entity id {id!r}")
         row = rows[0]
-        claims = [_primed(info.context, CLAIM, CLAIM.field("by"), c) for c in row["claims"]]
+        claims = [_primed(CLAIM, CLAIM.field("by"), c) for c in row["claims"]]
         stances = sorted({c["fact"]["stance"] for c in row["claims"]})
         return ClaimsAbout(entity=wrap(NodeData(row["label"], row["entity"])), claims=claims,
                            stances=stances, disputed=len(stances) > 1)

@@ -110,13 +110,23 @@ class Node:
     note: str | None = strawberry.field(description=NOTE.description)
 
     @strawberry.field(description="The sources cited for this node.")
-    async def citations(self, info: Info[Context, None]) -> list[Citation]:
-        from api.documents import span_of
-        from api.generated import wrap
+    def citations(self, info: Info[Context, None]) -> list[Citation]:
+        # Plain, not async: citations fetched with the node are answered at once.
+        if self._n.cited is not None:
+            return _citations(self._n.cited)
+        return _load_citations(info, self._n)  # type: ignore[return-value]  # awaited by graphql-core
 
-        rows = await info.context.citations(self._n.kind, self._n.id)
-        return [Citation(source=wrap(NodeData(SOURCE.name, r["source"])), quote=r["quote"],
-                         locator=r["locator"], span=span_of(r)) for r in rows]
+
+def _citations(rows: list[dict[str, Any]]) -> list[Citation]:
+    from api.documents import span_of
+    from api.generated import wrap
+
+    return [Citation(source=wrap(NodeData(SOURCE.name, r["source"])), quote=r["quote"],
+                     locator=r["locator"], span=span_of(r)) for r in rows]
+
+
+async def _load_citations(info: Info[Context, None], node: NodeData) -> list[Citation]:
+    return _citations(await info.context.citations(node.kind, node.id))
 
 
 @strawberry.interface(
