@@ -35,7 +35,8 @@ from api.explore import routes as explore_routes
 from api.exports.routes import routes as export_routes
 from api.generated import TYPES
 from api.http import UNAVAILABLE_MESSAGE, HttpLimits, graphql_endpoint
-from api.limits import Limits, extensions
+from api.limits import Limits, extensions, limits_rule
+from api.operation import Runner
 from api.query import Query
 from api.types import DateScalar
 from graph.db import Target, open_async_driver, target
@@ -52,13 +53,18 @@ class Schema(strawberry.Schema):
         masking extension logs the real faults instead (api/limits.py)."""
 
 
+def build_runner(config: Config) -> Runner:
+    """The schema, and what runs its requests, with one and the same limits rule."""
+    rule = limits_rule(Limits(config.max_depth, config.max_cost, config.max_aliases))
+    schema = Schema(query=Query, types=list(TYPES.values()),
+                    extensions=extensions(rule, config.max_tokens),
+                    config=StrawberryConfig(scalar_map={date: DateScalar}),
+                    execution_context_class=LeanExecutionContext)
+    return Runner(schema, [rule], config.max_tokens)
+
+
 def build_schema(config: Config | None = None) -> strawberry.Schema:
-    config = config or Config()
-    limits = Limits(config.max_depth, config.max_cost, config.max_aliases)
-    return Schema(query=Query, types=list(TYPES.values()),
-                  extensions=extensions(limits, config.max_tokens),
-                  config=StrawberryConfig(scalar_map={date: DateScalar}),
-                  execution_context_class=LeanExecutionContext)
+    return build_runner(config or Config()).strawberry
 
 
 def sdl() -> str:
@@ -105,7 +111,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
                         config.query_timeout,
                         Limits(config.max_depth, config.max_cost, config.max_aliases),
                         config.max_tokens)
-    graphql = graphql_endpoint(build_schema(config), state, limits)
+    graphql = graphql_endpoint(build_runner(config), state, limits)
 
     async def health(request: Request) -> Response:
         """Liveness: the API process answers."""

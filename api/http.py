@@ -5,7 +5,8 @@ gets a bounded, specific answer: the body's size, encoding and JSON are checked 
 anything is parsed (413, 415, 400 with what to change); a document that cannot run is a 400
 with `application/graphql-response+json` (200 with `application/json`, as the spec keeps for
 older clients); the whole request has a deadline that cancels its Cypher (504); Neo4j being
-down is a 503 with Retry-After within the connection timeout. Strawberry executes the document.
+down is a 503 with Retry-After within the connection timeout. api/operation.py executes the
+document (graphql-core directly, or strawberry for anything unusual).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-import strawberry
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -24,6 +24,7 @@ from strawberry.types import ExecutionResult
 
 from api.context import Context
 from api.limits import NEO4J_UNAVAILABLE, Limits, parsed, precheck
+from api.operation import Runner
 from api.playground import playground_html
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -164,7 +165,7 @@ def error_response(exc: RequestError, media: str = JSON) -> Response:
     return _response({"errors": [{"message": exc.message}]}, exc.status, media, exc.headers)
 
 
-def graphql_endpoint(schema: strawberry.Schema, state: dict[str, Any], limits: HttpLimits) -> Any:
+def graphql_endpoint(runner: Runner, state: dict[str, Any], limits: HttpLimits) -> Any:
     """The ASGI endpoint of /graphql. ``state`` holds the driver and the database name."""
 
     async def endpoint(request: Request) -> Response:
@@ -184,15 +185,14 @@ def graphql_endpoint(schema: strawberry.Schema, state: dict[str, Any], limits: H
         if request.method == "GET" and _is_mutation(params["query"], limits.max_tokens):
             return error_response(RequestError(405, "mutations are not accepted over GET",
                                                {"Allow": "POST"}), media)
-        refused = precheck(schema._schema, params["query"], limits.document, limits.max_tokens)
+        refused = precheck(runner.schema, params["query"], limits.document, limits.max_tokens)
         if refused is not None:
             return _response({"errors": [refused]}, 400 if media == GRAPHQL_RESPONSE else 200,
                              media)
         try:
             async with asyncio.timeout(limits.deadline):
-                result = await schema.execute(
-                    params["query"], variable_values=params.get("variables"),
-                    context_value=context, operation_name=params.get("operationName"))
+                result = await runner.run(params["query"], params.get("variables"),
+                                          params.get("operationName"), context)
         except TimeoutError:
             return error_response(RequestError(
                 504, f"the request took more than {limits.deadline:g} s and was stopped; ask for "

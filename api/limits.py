@@ -246,8 +246,8 @@ def should_mask(error: GraphQLError) -> bool:
     return True
 
 
-def extensions(limits: Limits, max_tokens: int) -> list[Any]:
-    rules: list[Any] = [limits_rule(limits)]
+def extensions(rule: type[ValidationRule], max_tokens: int) -> list[Any]:
+    rules: list[Any] = [rule]
     return [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
         # Parsing and validating the same query text again is wasted work: cache both. The

@@ -1,0 +1,63 @@
+"""Requests run on graphql-core directly (api/operation.py) answer exactly as strawberry's
+``Schema.execute`` did: data, errors, status and extensions; and the unusual ones still go
+to strawberry."""
+
+from __future__ import annotations
+
+import pytest
+import strawberry
+
+from api.operation import Runner
+from tests.test_prefetch import SAME
+
+pytestmark = pytest.mark.usefixtures("mini_graph")
+
+CASES = {
+    **SAME,
+    "a syntax error": ("{ place(id: ", {}),
+    "an unknown field": ('{ place(id: "kursk") { id colour } }', {}),
+    "a variable of the wrong type": ("query Q($id: ID!) { place(id: $id) { id } }", {"id": [1]}),
+    "a missing variable": ("query Q($id: ID!) { place(id: $id) { id } }", {}),
+    "a user error in a resolver": ('{ search(text: "!!!") { id } }', {}),
+    "a mutation": ("mutation { x }", {}),
+    "two operations, none named": ('query A { place(id: "kursk") { id } } query B { __typename }', {}),
+    "an operation not in the document": ("query A { __typename }", {"__operation": "B"}),
+    "the operation named": ('query A { place(id: "kursk") { id } } query B { __typename }',
+                            {"__operation": "B"}),
+    "too deep": ('{ place(id: "kursk") { ' + "in { " * 20 + "id" + " }" * 21, {}),
+}
+
+
+def _ask(api, query: str, variables: dict) -> tuple[int, dict]:
+    variables = dict(variables)
+    body = {"query": query, "variables": variables}
+    if "__operation" in variables:
+        body["operationName"] = variables.pop("__operation")
+    response = api.post("/graphql", json=body)
+    return response.status_code, response.json()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_same_answer_as_strawberry(api, monkeypatch, name):
+    query, variables = CASES[name]
+    direct = _ask(api, query, variables)
+    monkeypatch.setattr(Runner, "enabled", False)
+    assert _ask(api, query, variables) == direct
+
+
+def test_a_valid_query_does_not_go_through_strawberry(api, monkeypatch):
+    async def refuse(*args, **kwargs):
+        raise AssertionError("strawberry's execute was called")
+
+    monkeypatch.setattr(strawberry.Schema, "execute", refuse)
+    status, body = _ask(api, '{ place(id: "kursk") { id name } }', {})
+    assert status == 200 and body["data"]["place"]["id"] == "kursk"
+    assert body["extensions"] == {"roundTrips": 1}
+
+
+def test_an_unknown_operation_name_is_the_request_s_mistake(api):
+    status, body = _ask(api, "query A { __typename } query B { __typename }",
+                        {"__operation": "C"})
+    assert status == 200 and "data" not in body  # a request error (400 with graphql-response+json)
+    assert body["errors"][0]["message"] == ("the document has no operation named 'C': give "
+                                            "operationName as one of A, B")
