@@ -18,7 +18,7 @@ from graph import queries
 from schema.model import KIND_BY_LABEL, KINDS, SOURCE, Field, Kind
 
 
-@dataclass
+@dataclass(slots=True)  # made for every node of every answer: slots make that cheaper
 class NodeData:
     """A node as the API holds it: its kind's label, its properties and, when a question
     fetched them with it (api/prefetch.py, api/query.py), the nodes of the fields it walked, by

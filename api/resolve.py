@@ -45,13 +45,18 @@ def to_gregorian(day: date | None, calendar: d.Calendar) -> date | None:
         raise UserInputError(f"{day.isoformat()} is not a julian date: {exc}") from None
 
 
+_TYPES: dict[str, Any] = {}  # api.generated's, once it is imported (it imports this module)
+
+
 def wrap(node: NodeData | None) -> Any:
     """The GraphQL object for a node, of its kind's type."""
     if node is None:
         return None
-    from api.generated import TYPES
+    if not _TYPES:  # an import statement per call was a visible share of a long list
+        from api.generated import TYPES
 
-    return TYPES[node.label]._make(node)
+        _TYPES.update(TYPES)
+    return _TYPES[node.label]._make(node)
 
 
 def _prefetched(root: Any, key: tuple[str, date | None]) -> list[NodeData] | None:
