@@ -41,32 +41,32 @@ class _Prop:
 
 
 @dataclass(frozen=True)
-class _Ref:
+class Ref:
     kind: Kind
     field: Field
 
 
 @dataclass(frozen=True)
-class _Reverse:
+class Reverse:
     source: Kind
     field: Field
     dated: bool
 
 
 @cache
-def _fields(kind: Kind) -> dict[str, _Prop | _Ref | _Reverse]:
+def reads(kind: Kind) -> dict[str, _Prop | Ref | Reverse]:
     """What each GraphQL field of a kind's type reads from the graph."""
-    out: dict[str, _Prop | _Ref | _Reverse] = {}
+    out: dict[str, _Prop | Ref | Reverse] = {}
     for f in kind.fields:
         if f.is_ref:
-            out[f.camel] = _Ref(kind, f)
+            out[f.camel] = Ref(kind, f)
         elif f.type == "date":
             out[f.camel] = _Prop((f.prop, *d.graph_props(f.prop).values()))
         else:
             out[f.camel] = _Prop((f.prop,))
     for source, f in reverse_fields(kind.name):
         assert f.reverse is not None
-        out[f.reverse] = _Reverse(source, f, any(x.name == "start" for x in source.fields))
+        out[f.reverse] = Reverse(source, f, any(x.name == "start" for x in source.fields))
     return out
 
 
@@ -120,15 +120,15 @@ class Plan:
             return Shape(frozenset({ALL})), Reader(kind.name, ())
         props: set[str] = set()
         walks: dict[WalkKey, tuple[Walk, list[Selection]]] = {}
-        fields = _fields(kind)
+        fields = reads(kind)
         for s in _flatten(selections, kind):
             what = fields.get(s.name)
             if isinstance(what, _Prop):
                 props.update(what.props)
-            elif isinstance(what, _Ref):
+            elif isinstance(what, Ref):
                 walks.setdefault(walk_key(s.name), (Walk(kind, what.field, False, None), []))[1] \
                     .extend(s.selections)
-            elif isinstance(what, _Reverse):
+            elif isinstance(what, Reverse):
                 readable, on = _day(s.arguments.get("on"), s.arguments.get("calendar"))
                 if readable:
                     key = walk_key(s.name, on)
