@@ -201,10 +201,13 @@ def decode_position(cursor: str | None, kind: Kind, sort_by: Enum, order: Order)
 
 def _conditions(kind: Kind, name: str | None, filters: dict[str, Any], since: date | None,
                 until: date | None, calendar: d.Calendar,
-                source: str | None) -> tuple[list[str], dict[str, Any]]:
-    """The Cypher predicates of a list's filters and their parameters."""
+                source: str | None) -> tuple[list[str], dict[str, Any], str | None]:
+    """The Cypher predicates of a list's filters, their parameters, and where the page starts
+    from: the first filter on a related node (``queries.ref_start``), or None for the sort
+    key's index."""
     conditions: list[str] = []
     values: dict[str, Any] = {}
+    start: str | None = None
     if name:
         conditions.append(queries.name_condition("name"))
         values["name"] = unidecode(name).lower()
@@ -214,7 +217,12 @@ def _conditions(kind: Kind, name: str | None, filters: dict[str, Any], since: da
         f = kind.field(field_name)
         param = f"f_{field_name}"
         if f.is_ref:
-            conditions.append(queries.ref_condition(kind, f, param))
+            if start is None:
+                start = queries.ref_start(kind, f, param)
+                if start is None:
+                    conditions.append(queries.ref_condition(kind, f, param))
+            else:
+                conditions.append(queries.ref_condition(kind, f, param))
             values[param] = str(value)
         else:
             conditions.append(queries.prop_condition(f, param))
@@ -226,7 +234,7 @@ def _conditions(kind: Kind, name: str | None, filters: dict[str, Any], since: da
     if source:
         conditions.append(queries.cites_condition("source"))
         values["source"] = str(source)
-    return conditions, values
+    return conditions, values, start
 
 
 async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
@@ -244,7 +252,7 @@ async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
     if first < 0 or first > MAX_PAGE:
         raise UserInputError(f"first must be between 0 and {MAX_PAGE}, got {first}")
     position = decode_position(after, kind, sort_by, order)
-    conditions, values = _conditions(kind, name, filters, since, until, calendar, source)
+    conditions, values, start = _conditions(kind, name, filters, since, until, calendar, source)
     prop, descending = str(sort_by.value), order is Order.DESC
     plan = Plan()
     shape, reader = plan.shape(kind, node_selections(info.selected_fields[0], connection=True))
@@ -269,12 +277,12 @@ async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
     if not in_nulls:
         rows = await read(
             queries.list_query(kind, conditions, prop, descending, projection=projection,
-                               after=position is not None, total=counted),
+                               after=position is not None, total=counted, start=start),
             limit=want, key=position and position.key, id=position and position.id)
     if len(rows) < want and queries.sort_is_nullable(kind, prop):
         rows += await read(
             queries.list_query(kind, conditions, prop, descending, projection=projection,
-                               nulls=True, total=counted and total is None),
+                               nulls=True, total=counted and total is None, start=start),
             limit=want - len(rows), id=position.id if position and in_nulls else "")
     shown = rows[:first]
     edges = [Edge(cursor=encode_position(kind, sort_by, order, r["key"], r["id"]),
@@ -283,7 +291,7 @@ async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
     async def count() -> int:
         if total is not None:
             return total
-        found = await info.context.read(queries.count_query(kind, conditions), **values)
+        found = await info.context.read(queries.count_query(kind, conditions, start), **values)
         return int(found[0]["total"]) if found else 0
 
     return Connection(

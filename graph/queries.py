@@ -15,7 +15,7 @@ from neo4j import Driver
 
 from graph.cypher import cypher, holds_on, label_of, overlaps
 from graph.db import read
-from schema.model import Field, Kind
+from schema.model import KIND_BY_LABEL, Field, Kind
 
 # The builders below are asked per request with the model's kinds and fields: each text is made
 # once (a few hundred at most: every kind, field and direction).
@@ -162,15 +162,16 @@ def sort_is_nullable(kind: Kind, prop: str) -> bool:
 
 def list_query(kind: Kind, conditions: list[str], sort_by: str, descending: bool = False, *,
                projection: str | None = None, after: bool = False, nulls: bool = False,
-               total: bool = False) -> str:
+               total: bool = False, start: str | None = None) -> str:
     """See ``_list_query``: the same text, made once per shape of list request."""
     return _list_query(kind, tuple(conditions), sort_by, descending, projection, after, nulls,
-                       total)
+                       total, start)
 
 
 @lru_cache(maxsize=MODEL_QUERIES)
 def _list_query(kind: Kind, conditions: tuple[str, ...], sort_by: str, descending: bool,
-                projection: str | None, after: bool, nulls: bool, total: bool) -> str:
+                projection: str | None, after: bool, nulls: bool, total: bool,
+                start: str | None) -> str:
     """Up to ``$limit`` nodes of ``kind`` in the list's order: ``props`` (``projection``, a
     Cypher map projection of ``n`` that graph/select.py builds from the selection; all
     properties by default), ``key`` (the sort value) and
@@ -182,6 +183,9 @@ def _list_query(kind: Kind, conditions: tuple[str, ...], sort_by: str, descendin
     ``nulls``: those that lack it, by id, after ``$id`` (give '' to start the stretch).
     ``total``: each row also carries ``total``, how many meet ``conditions`` (counted in the
     same round trip; an empty page is then one row whose ``id`` is null).
+    ``start``: a filter on one related node (``ref_start``), which the page then starts
+    from: its few matches are read and sorted, instead of the sort key's index being read
+    until the page is full, which for a rare match is the whole label.
     """
     key = f"n.{sort_by}"
     # The hint holds the plan to reading the sort key's index in order from the cursor: without
@@ -196,12 +200,13 @@ def _list_query(kind: Kind, conditions: tuple[str, ...], sort_by: str, descendin
         where = ([f"{key} {'<=' if descending else '>='} $key", f"({key} <> $key OR n.id > $id)"]
                  if after else [f"{key} IS NOT NULL"])
         order = f"{key} {'DESC' if descending else 'ASC'}, n.id"
-    page = f"""MATCH (n:{{{kind.name}}}) {index}
+    match = f"{start}\nWITH DISTINCT n" if start else f"MATCH (n:{{{kind.name}}}) {index}"
+    page = f"""{match}
 WHERE {' AND '.join([*where, *conditions])}
 WITH n ORDER BY {order} LIMIT $limit
 RETURN {{projection}} AS props, {key} AS key, n.id AS id"""
     if total:
-        page = f"""CALL () {{ {count_query(kind, conditions)} }}
+        page = f"""CALL () {{ {count_query(kind, conditions, start)} }}
 OPTIONAL CALL () {{
 {page}
 }}
@@ -209,21 +214,36 @@ RETURN total, props, key, id"""
     return cypher(page, projection=projection or "n {.*}")
 
 
-def count_query(kind: Kind, conditions: list[str] | tuple[str, ...]) -> str:
-    """How many nodes of ``kind`` meet ``conditions``: run only when a client asks."""
-    return _count_query(kind, tuple(conditions))
+def count_query(kind: Kind, conditions: list[str] | tuple[str, ...],
+                start: str | None = None) -> str:
+    """How many nodes of ``kind`` meet ``conditions`` (and ``start``, as in ``list_query``):
+    run only when a client asks."""
+    return _count_query(kind, tuple(conditions), start)
 
 
 @lru_cache(maxsize=MODEL_QUERIES)
-def _count_query(kind: Kind, conditions: tuple[str, ...]) -> str:
+def _count_query(kind: Kind, conditions: tuple[str, ...], start: str | None) -> str:
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    return cypher(f"MATCH (n:{{{kind.name}}}) {where} RETURN count(n) AS total")
+    match = f"{start}\nWITH DISTINCT n" if start else f"MATCH (n:{{{kind.name}}})"
+    return cypher(f"{match} {where} RETURN count(n) AS total")
 
 
 @lru_cache(maxsize=MODEL_QUERIES)
 def name_condition(param: str) -> str:
     """Names or aliases containing the (folded) text ``$param``."""
     return cypher(f"n.{{Entity.searchText}} CONTAINS ${param}")
+
+
+@lru_cache(maxsize=MODEL_QUERIES)
+def ref_start(kind: Kind, f: Field, param: str) -> str | None:
+    """The list's nodes of ``kind`` whose field ``f`` points at the node with id ``$param``,
+    found from that node by its id index; None when the field's targets share no label with
+    one (an entity or a fact, each with an id constraint)."""
+    bases = {KIND_BY_LABEL[t].category if t in KIND_BY_LABEL else t for t in f.targets}
+    if len(bases) != 1 or not bases <= {"entity", "fact"}:
+        return None
+    base = "{Entity}" if bases == {"entity"} else "{Fact}"
+    return cypher(f"MATCH (t:{base} {{id: ${param}}})<-[:{{{kind.name}.{f.name}}}]-(n:{{{kind.name}}})")
 
 
 @lru_cache(maxsize=MODEL_QUERIES)
