@@ -285,20 +285,24 @@ async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
                                nulls=True, total=counted and total is None, start=start),
             limit=want - len(rows), id=position.id if position and in_nulls else "")
     shown = rows[:first]
-    edges = [Edge(cursor=encode_position(kind, sort_by, order, r["key"], r["id"]),
-                  node=wrap(reader.node(r["props"]))) for r in shown]
+    nodes = [wrap(reader.node(r["props"])) for r in shown]
+
+    def cursor(r: dict[str, Any]) -> str:
+        return encode_position(kind, sort_by, order, r["key"], r["id"])
+
+    # Cursors only where asked for: encoding one per row was a visible share of a page.
+    edges = ([Edge(cursor=cursor(r), node=n) for r, n in zip(shown, nodes, strict=True)]
+             if wants(info.selected_fields[0], "edges") else [])
 
     async def count() -> int:
-        if total is not None:
-            return total
         found = await info.context.read(queries.count_query(kind, conditions, start), **values)
         return int(found[0]["total"]) if found else 0
 
     return Connection(
-        edges=edges, nodes=[e.node for e in edges], count=count,
+        edges=edges, nodes=nodes, count=count, known_total=total,
         page_info=PageInfo(
             has_next_page=len(rows) > first, has_previous_page=position is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=cursor(shown[0]) if shown else None,
+            end_cursor=cursor(shown[-1]) if shown else None,
         ),
     )

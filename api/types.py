@@ -190,15 +190,20 @@ class Connection(Generic[T]):
     nodes: list[T] = strawberry.field(description="The page, without cursors.")
     page_info: PageInfo = strawberry.field(
         description="Whether there are more pages, and cursors.")
-    # Counting reads every match: done only when the request selects totalCount, once.
+    # Counting reads every match: done only when the request selects totalCount, once; the
+    # page's own query counts it when it can (known_total).
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+    known_total: strawberry.Private[int | None] = None
     _total: strawberry.Private[asyncio.Future[int] | None] = None
 
     @strawberry.field(description="How many match, on all pages (counted only when asked).")
-    async def total_count(self) -> int:
+    def total_count(self) -> int:
+        # Plain, not async: a total the page's query counted is answered at once.
+        if self.known_total is not None:
+            return self.known_total
         if self._total is None:  # one count for aliases resolved side by side
             self._total = asyncio.ensure_future(self.count())
-        return await self._total
+        return self._total  # type: ignore[return-value]  # awaited by graphql-core
 
 
 @strawberry.enum(description="Sort order.")
