@@ -266,11 +266,11 @@ async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
 
     async def read(cypher: str, **params: Any) -> list[dict[str, Any]]:
         nonlocal total
-        got = await info.context.read(cypher, **values, **params)
+        got = (await info.context.read(cypher, **values, **params))[0]  # one row: the page
         if counted and total is None:
-            total = int(got[0]["total"]) if got else 0
-            got = [r for r in got if r["id"] is not None]
-        return got
+            total = int(got["total"])
+        rows: list[dict[str, Any]] = got["rows"]
+        return rows
 
     rows: list[dict[str, Any]] = []
     in_nulls = position is not None and position.key is None
