@@ -129,8 +129,8 @@ class Query(g.KindQueries):
     async def search(self, info: Info[Context, None], text: str, limit: int = 10) -> list[Entity]:
         if not 0 < limit <= MAX_PAGE:
             raise UserInputError(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
-        rows = await info.context.read(queries.SEARCH, lucene=_lucene(text),
-                                       limit=limit, labels=LABELS)
+        rows = (await info.context.read(queries.SEARCH, lucene=_lucene(text),
+                                        limit=limit, labels=LABELS))[0]["hits"]
         folded = unidecode(text).lower().strip()
         exact = [r for r in rows if folded in (r["props"].get(SEARCH_TEXT) or "").split(" | ")]
         ranked = exact + [r for r in rows if r not in exact]
@@ -161,7 +161,8 @@ class Query(g.KindQueries):
         start, end = _greg(from_, calendar), _greg(to, calendar)
         if start and end and end < start:
             raise UserInputError("`to` is before `from`")
-        rows = await info.context.read(queries.FIGHTING_AT_PLACES, **{"from": start, "to": end})
+        rows = (await info.context.read(queries.FIGHTING_AT_PLACES,
+                                        **{"from": start, "to": end}))[0]["places"]
         return [FightingAtPlace(
             place=wrap(NodeData(PLACE.name, r["place"])),
             events=[wrap(NodeData(EVENT.name, e)) for e in r["events"]],

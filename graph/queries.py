@@ -275,7 +275,7 @@ def overlap_condition(kind: Kind) -> str:
 SEARCH = cypher("""
 CALL db.index.fulltext.queryNodes('{Index.search}', $lucene, {limit: $limit * 4})
 YIELD node, score
-RETURN node {.*} AS props, {label} AS label, score
+RETURN collect({props: node {.*}, label: {label}, score: score}) AS hits
 """, label=label_of("node"))
 
 # The controller and the citations come in the same round trip (the API primes its loaders).
@@ -308,8 +308,8 @@ WHERE e.{Event.fighting} = true AND {overlaps}
 MATCH (e)-[:{Event.places}]->(p:{Place})
 WITH p, e ORDER BY e.{Event.start}, e.id
 WITH p, collect(e {.*}) AS events
-RETURN p {.*} AS place, events
-ORDER BY place.{Place.name}
+ORDER BY p.{Place.name}
+RETURN collect({place: p {.*}, events: events}) AS places
 """, overlaps=overlaps("e", "$from", "$to"))
 
 # Who makes each claim and its citations come in the same round trip (loaders primed).
