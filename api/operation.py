@@ -34,7 +34,7 @@ from graphql import (
     validate,
 )
 from strawberry.execution.is_awaitable import optimized_is_awaitable
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionResult
@@ -87,9 +87,10 @@ class Runner:
                 return await self.strawberry.execute(query, variable_values=variables,
                                                      context_value=context,
                                                      operation_name=operation_name)
-            except (CannotGetOperationTypeError, InvalidOperationTypeError):
-                # strawberry raises these for its HTTP views to answer; here they are the
-                # request's mistake, answered as such (they were a 500 before)
+            except CannotGetOperationTypeError:
+                # strawberry raises it for its HTTP views to answer; here it is the request's
+                # mistake, answered as such (it was a 500). Other operation types than queries
+                # are answered by strawberry's validation: the schema has none.
                 return ExecutionResult(data=None, errors=[GraphQLError(
                     _which_operation(query, operation_name, self.max_tokens))],
                     extensions={"roundTrips": 0})

@@ -217,10 +217,9 @@ def _conditions(kind: Kind, name: str | None, filters: dict[str, Any], since: da
         f = kind.field(field_name)
         param = f"f_{field_name}"
         if f.is_ref:
-            if start is None:
-                start = queries.ref_start(kind, f, param)
-                if start is None:
-                    conditions.append(queries.ref_condition(kind, f, param))
+            from_here = queries.ref_start(kind, f, param) if start is None else None
+            if from_here is not None:
+                start = from_here
             else:
                 conditions.append(queries.ref_condition(kind, f, param))
             values[param] = str(value)

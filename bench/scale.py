@@ -79,7 +79,7 @@ def _after(pools: dict[str, list[str]], skip: int) -> str | None:
     return with_cursor(LIST, {"skip": skip}, pools)["after"]
 
 
-def far_apart(api: str, pools: dict[str, list[str]], seed: int, candidates: int,
+def far_apart(api: str, t: Target, pools: dict[str, list[str]], seed: int, candidates: int,
               keep: int) -> Asked:
     """`connection` between the pairs of places farthest apart among ``candidates`` sampled pairs
     (each asked once through the API to learn its length)."""
@@ -95,7 +95,7 @@ def far_apart(api: str, pools: dict[str, list[str]], seed: int, candidates: int,
             if path:
                 found.append((int(path["length"]), body))
     if len(found) < keep:  # a big graph: random pairs are rarely within maxLength of each other
-        found += walked_apart(api, pools, seed, candidates, keep - len(found))
+        found += walked_apart(api, t, pools, seed, candidates, keep - len(found))
     found.sort(key=lambda x: -x[0])
     chosen = found[:keep]
     lengths = sorted({n for n, _ in chosen})
@@ -107,26 +107,24 @@ def far_apart(api: str, pools: dict[str, list[str]], seed: int, candidates: int,
 # `connection`) to another place: a pair whose shortest connection is at most that long.
 WALK = 6
 WALK_CYPHER = """
-MATCH (a:Place {id: $from})
+MATCH (a:{Place} {id: $from})
 CALL (a) {
-  MATCH (a)-[:REL*WALK]-(b:Place) WHERE b <> a
+  MATCH (a)-[:{rels}*{steps}]-(b:{Place}) WHERE b <> a
   RETURN b LIMIT 1
 }
 RETURN b.id AS to"""
 
 
-def walked_apart(api: str, pools: dict[str, list[str]], seed: int, candidates: int,
+def walked_apart(api: str, t: Target, pools: dict[str, list[str]], seed: int, candidates: int,
                  keep: int) -> list[tuple[int, str]]:
     """Pairs of places a walk apart (WALK_CYPHER), each asked once through the API to learn
     its length: at 1000x, sampled pairs are mostly further apart than `connection` looks."""
     from api.query import REL_TYPES
     from graph.cypher import cypher
 
-    query = cypher(WALK_CYPHER.replace("Place", "{Place}").replace("REL", "|".join(REL_TYPES))
-                   .replace("WALK", str(WALK)))
+    query = cypher(WALK_CYPHER, rels="|".join(REL_TYPES), steps=str(WALK))
     rng = random.Random(f"{seed}:walk")
     found: list[tuple[int, str]] = []
-    t = _TARGET[0]
     with open_driver(t) as driver, httpx.Client(timeout=120) as client:
         for a in rng.sample(pools["places"], min(candidates, len(pools["places"]))):
             rows = read(driver, t.database, query, timeout=30, **{"from": a})
@@ -141,8 +139,6 @@ def walked_apart(api: str, pools: dict[str, list[str]], seed: int, candidates: i
                 break
     return found
 
-
-_TARGET: list[Target] = []  # the scale run's Neo4j, for walked_apart
 
 
 # -- one scale -------------------------------------------------------------------------------
@@ -278,7 +274,6 @@ def main() -> None:
     server = LocalServer(config)
     started = server.start()
     t = Target(server.bolt_uri, server.user, server.password(), config.neo4j_database, local=True)
-    _TARGET[:] = [t]
     marker = args.home / "loaded.json"
     env = {"NEO4J_URI": t.uri, "NEO4J_USER": t.user, "NEO4J_PASSWORD": t.password,
            "NEO4J_DATABASE": t.database}
@@ -303,7 +298,8 @@ def main() -> None:
                           f"{len(pools['places']):,} places", flush=True)
                     first, deep, page = pages(pools)
                     asked = [headline(q, pools, args.variants, args.seed) for q in QUESTIONS]
-                    asked += [first, deep, far_apart(api.url, pools, args.seed, args.pairs, 10)]
+                    asked += [first, deep, far_apart(api.url, t, pools, args.seed, args.pairs,
+                                                     10)]
                     if not asked[-1].bodies:  # the other figures are still worth having
                         print(f"no two of {args.pairs} sampled places are connected: "
                               "connection is not measured (give more --pairs)")
