@@ -58,8 +58,10 @@ import strawberry
 from strawberry.types import Info
 
 from api import documents, resolve
-from api.context import Context, NodeData
+from api.context import Context
 from api.types import (
+    ENTITY_READS,
+    FACT_READS,
     Alignment,
     Calendar,
     Confidence,
@@ -71,7 +73,6 @@ from api.types import (
     Order,
     enum_value,
     historical,
-    values,
 )
 from schema.dates import Calendar as Cal
 from schema.model import {kinds}
@@ -120,7 +121,7 @@ def _enum(kind: Kind, f: Field) -> str:
 
 
 def _prop(kind: Kind, f: Field) -> str:
-    """A property as a plain attribute (filled by ``_make``)."""
+    """A property as a plain attribute (converted from its node when first read, ``_reads``)."""
     name = py_name(snake(f.camel))
     rename = f", name={f.camel!r}" if name != snake(f.camel) else ""
     required = f.required or f.default is not None
@@ -137,29 +138,25 @@ def _prop(kind: Kind, f: Field) -> str:
 
 
 def _value(kind: Kind, f: Field) -> str:
-    """How ``_make`` computes a property's value from the node's properties ``p``. A property
-    the question did not fetch is absent: its value is then None, never read."""
+    """How a property's value is computed from the node ``n``. A property the question did
+    not fetch is absent: its value is then None, never read."""
     if f.type == "date":
         return f"historical(n, {f.prop!r})"
     if f.type == "enum":
-        return f"enum_value({enum_name(kind, f)}, p.get({f.prop!r}))"
+        return f"enum_value({enum_name(kind, f)}, n.props.get({f.prop!r}))"
     if f.type == "strs":
-        return f"list(p.get({f.prop!r}) or [])"
+        return f"list(n.props.get({f.prop!r}) or [])"
     if f.default is not None:
-        return f"p.get({f.prop!r}, {f.default!r})"
-    return f"p.get({f.prop!r})"
+        return f"n.props.get({f.prop!r}, {f.default!r})"
+    return f"n.props.get({f.prop!r})"
 
 
-def _make(kind: Kind) -> str:
-    lines = "".join(f"        v[{py_name(snake(f.camel))!r}] = {_value(kind, f)}\n"
+def _reads(kind: Kind) -> str:
+    """The type's conversions of its properties, read when first asked (``Node._make``)."""
+    shared = "ENTITY_READS" if kind.category == "entity" else "FACT_READS"
+    lines = "".join(f"    {py_name(snake(f.camel))!r}: lambda n: {_value(kind, f)},\n"
                     for f in kind.props if f.name not in SHARED)
-    return ("    @classmethod\n"
-            f"    def _make(cls, n: NodeData) -> {kind.gql}:\n"
-            "        \"\"\"The object of a node, its properties converted once.\"\"\"\n"
-            f"        v = values(n, entity={kind.category == 'entity'})\n"
-            + ("        p = n.props\n" if any(f.type != "date" and f.name not in SHARED
-                                             for f in kind.props) else "")
-            + lines + "        return cls(**v)\n\n")
+    return f"{kind.gql}._reads = {{\n    **{shared},\n{lines}}}\n\n\n"
 
 
 def _ref(kind: Kind, f: Field) -> str:
@@ -206,7 +203,6 @@ def _type(kind: Kind) -> str:
         out += _ref(kind, f) if f.is_ref else _prop(kind, f)
     for source, f in reverse_fields(kind.name):
         out += _reverse(source, f)
-    out += _make(kind)
     for applies, name, resolver, description in EXTRAS:
         if applies(kind):
             out += (f"    {name} = strawberry.field(resolver={resolver},\n"
@@ -215,7 +211,7 @@ def _type(kind: Kind) -> str:
         out += (_decorator("Everything citing this source.")
                 + "    async def facts(self, info: Info[Context, None]) -> list[Node]:\n"
                 "        return await resolve.facts(info, self)\n\n")
-    return out.rstrip("\n") + "\n\n\n"
+    return out.rstrip("\n") + "\n\n\n" + _reads(kind)
 
 
 def _sort_enum(kind: Kind) -> str:

@@ -18,16 +18,30 @@ conversion and extension chain, which cost most of a long list's time. Walks the
 did not fetch, and anything unusual take the full path. Under an
 interface- or union-typed walk each node is completed as the type of its kind, the type
 strawberry's resolution would find, if the field's type allows it.
+
+Where every field of a selection on an object type has a short path (a leaf read, a prefetched
+walk, a plain object attribute such as a date or a page's nodes, ``__typename``, a resolver of
+its object alone such as ``totalCount``), the selection is compiled once per request into one
+function from an object to its completed dict (``_plan``): a hundred cities with their controls
+then cost a Python call per field, not graphql-core's execute, resolve-info and complete steps.
+The compiled function gives up (``_NOT_FAST``) on anything the short paths do not cover (a
+null where the type forbids one, a walk not fetched, a total still to count), and the object is
+then completed by graphql-core's path from the start: reads have no side effects, so doing one
+twice costs time, never a different answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
 from operator import attrgetter
 from typing import Any, ClassVar
 
 from graphql import (
+    FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLLeafType,
@@ -35,6 +49,9 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLUnionType,
+    ListValueNode,
+    ObjectValueNode,
+    VariableNode,
     is_leaf_type,
 )
 from graphql.execution.values import get_argument_values
@@ -44,10 +61,12 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.prefetch import Ref, Reverse, reads, walk_key
 from api.resolve import to_gregorian, wrap
+from api.types import PREFETCHED
 from schema import dates as d
 from schema.model import KIND_BY_LABEL, KINDS
 
 Reader = Callable[[Any], Any]
+Op = Callable[[Any], Any]  # an object to its field's completed value, or _NOT_FAST
 _NOT_FAST = object()
 _KIND_BY_TYPE = {k.gql: k for k in KINDS}
 
@@ -98,24 +117,46 @@ def _leaf(t: Any) -> tuple[GraphQLLeafType | None, bool]:
     return (t, False) if is_leaf_type(t) else (None, False)
 
 
-def _reader(field: GraphQLField) -> Reader | None:
+def _attribute(field: GraphQLField) -> str | None:
+    """The Python attribute a field reads, if its resolver is strawberry's basic one."""
     resolve = field.resolve
     if resolve is None or field.args or getattr(resolve, "__name__", "") != "_get_basic_result":
         return None
-    leaf, many = _leaf(field.type)
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if leaf is None or definition is None or definition.base_resolver is not None \
-            or definition.default_resolver is not getattr:
+    if definition is None or definition.base_resolver is not None \
+            or definition.default_resolver is not getattr or definition.extensions:
         return None
-    # What strawberry's basic resolver does (StrawberryField.get_result), without its calls.
-    resolve = attrgetter(definition.python_name)
-    coerce = leaf.coerce_output_value
+    return str(definition.python_name)
+
+
+def _origin(t: GraphQLObjectType) -> Any:
+    """The Python class strawberry made ``t`` from."""
+    return getattr((t.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF), "origin",
+                   None)
+
+
+def _reader(parent_type: GraphQLObjectType, field: GraphQLField) -> Reader | None:
+    name = _attribute(field)
+    leaf, many = _leaf(field.type)
+    if name is None or leaf is None:
+        return None
+    # What strawberry's basic resolver does (StrawberryField.get_result), without its calls;
+    # a kind's property is converted from its node as the attribute would be on first read
+    # (api/types.py), without that first read's miss.
+    convert = getattr(_origin(parent_type), "_reads", {}).get(name)
+    resolve: Reader = attrgetter(name)
+    if convert is not None:
+        def resolve(source: Any) -> Any:
+            return source.__dict__[name] if name in source.__dict__ else convert(source._n)
+    coerce = _memoised(leaf) if isinstance(leaf, GraphQLEnumType) else leaf.coerce_output_value
+    # A null is the value of a nullable field; of a non-null one it is graphql-core's error.
+    null = None if not isinstance(field.type, GraphQLNonNull) else _NOT_FAST
 
     if many:
         def read_many(source: Any) -> Any:
             value = resolve(source)
             if value is None:
-                return _NOT_FAST
+                return null
             out = [coerce(v) for v in value]
             return _NOT_FAST if None in out else out
         return read_many
@@ -123,10 +164,81 @@ def _reader(field: GraphQLField) -> Reader | None:
     def read_one(source: Any) -> Any:
         value = resolve(source)
         if value is None:
-            return _NOT_FAST
+            return null
         coerced = coerce(value)
         return _NOT_FAST if coerced is None else coerced
     return read_one
+
+
+def _memoised(leaf: GraphQLEnumType) -> Callable[[Any], Any]:
+    """An enum's output coercion, remembered per member (a finite set)."""
+    coerce = leaf.coerce_output_value
+    seen: dict[Enum, Any] = {}
+
+    def coerced(value: Any) -> Any:
+        if isinstance(value, Enum):
+            out = seen.get(value, _NOT_FAST)
+            if out is _NOT_FAST:
+                out = seen[value] = coerce(value)
+            return out
+        return coerce(value)
+    return coerced
+
+
+def _own(field: GraphQLField) -> Reader | None:
+    """A leaf field's resolver when it reads its object alone (no info, no arguments, not
+    async, no field extensions), e.g. a connection's ``totalCount``: called as strawberry
+    would call it. An awaitable result (a count still to run) is the full path's to await."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    leaf, many = _leaf(field.type)
+    resolver = getattr(definition, "base_resolver", None)
+    if definition is None or resolver is None or leaf is None or many or field.args \
+            or definition.extensions \
+            or resolver.arguments or resolver.info_parameter is not None or resolver.is_async \
+            or resolver.root_parameter is not None or resolver.parent_parameter is not None \
+            or resolver.self_parameter is None:
+        return None
+    call = resolver.wrapped_func
+    coerce = leaf.coerce_output_value
+    null = None if not isinstance(field.type, GraphQLNonNull) else _NOT_FAST
+
+    def read(source: Any) -> Any:
+        value = call(source)
+        if value is None:
+            return null
+        if hasattr(value, "__await__"):  # memoised by its object (Connection._total)
+            return _NOT_FAST
+        coerced = coerce(value)
+        return _NOT_FAST if coerced is None else coerced
+    return read
+
+
+def _prefetched(field: GraphQLField) -> Reader | None:
+    """A resolver's answer from what was fetched with its object (its ``PREFETCHED``
+    metadata, api/types.py), if it has one and takes no arguments: _NOT_FAST when not
+    fetched."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    answer = (getattr(definition, "metadata", None) or {}).get(PREFETCHED)
+    if definition is None or answer is None or field.args or definition.extensions:
+        return None
+
+    def get(source: Any) -> Any:
+        value = answer(source)
+        return _NOT_FAST if value is None else value
+    return get
+
+
+def _object(t: Any) -> tuple[GraphQLObjectType | None, bool, bool]:
+    """(the object type, whether a list of non-null ones, whether non-null) of a field's type."""
+    non_null = isinstance(t, GraphQLNonNull)
+    if non_null:
+        t = t.of_type
+    many = isinstance(t, GraphQLList)
+    if many:
+        if not isinstance(t.of_type, GraphQLNonNull):
+            return None, False, False
+        t = t.of_type.of_type
+    return (t if isinstance(t, GraphQLObjectType) else None), many, non_null
 
 
 class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -135,32 +247,192 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
     readers: dict[int, tuple[GraphQLField, Reader | None, Walk | None]] = {}
     enabled: ClassVar[bool] = True  # off: graphql-core's path for every field (tests compare)
 
-    def execute_field(self, parent_type: GraphQLObjectType, source: Any,
-                      field_details_list: Any, path: Any, position_context: Any) -> Any:
-        node = field_details_list[0].node
-        field = parent_type.fields.get(node.name.value)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # This request's compiled fields and selections, keyed by the ids of graphql-core's
+        # memoised field groups (held beside, so that an id is not reused): they depend on
+        # the request's variables (arguments, @skip and @include).
+        self._ops: dict[tuple[str, int], tuple[Any, Op | None]] = {}
+        self._plans: dict[tuple[str, int], tuple[Any, Op | None]] = {}
+
+    def _fast(self) -> bool:
         middleware = self.middleware_manager  # strawberry passes one per request, often empty
-        if self.enabled and field is not None and (
-                middleware is None or not middleware.middlewares):
-            entry = self.readers.get(id(field))
-            if entry is None or entry[0] is not field:
-                entry = self.readers[id(field)] = (field, _reader(field),
-                                                   _walk(parent_type, field, node.name.value))
-            _, read, walk = entry
-            if read is not None and not node.arguments:
+        return self.enabled and (middleware is None or not middleware.middlewares)
+
+    def _entry(self, parent_type: GraphQLObjectType, field: GraphQLField,
+               name: str) -> tuple[GraphQLField, Reader | None, Walk | None]:
+        entry = self.readers.get(id(field))
+        if entry is None or entry[0] is not field:
+            entry = self.readers[id(field)] = (field, _reader(parent_type, field) or _own(field),
+                                               _walk(parent_type, field, name))
+        return entry
+
+    def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any,
+                       grouped_field_set: Any, position_context: Any) -> Any:
+        if self._fast():
+            plan = self._plan(parent_type, grouped_field_set)
+            if plan is not None:
                 try:
-                    value = read(source)
+                    value = plan(source_value)
                 except Exception:  # noqa: BLE001 - the full path raises it where it belongs
                     value = _NOT_FAST
                 if value is not _NOT_FAST:
                     return value
-            elif walk is not None:
+        return super().execute_fields(parent_type, source_value, path, grouped_field_set,
+                                      position_context)
+
+    def execute_field(self, parent_type: GraphQLObjectType, source: Any,
+                      field_details_list: Any, path: Any, position_context: Any) -> Any:
+        node = field_details_list[0].node
+        field = parent_type.fields.get(node.name.value)
+        if field is not None and self._fast():
+            op = self._op(parent_type, field_details_list)
+            if op is not None:
+                try:
+                    value = op(source)
+                except Exception:  # noqa: BLE001 - the full path raises it where it belongs
+                    value = _NOT_FAST
+                if value is not _NOT_FAST:
+                    return value
+            _, read, walk = self._entry(parent_type, field, node.name.value)
+            if walk is not None:
                 value = self._walked(walk, field, source, field_details_list, path,
                                      position_context)
                 if value is not _NOT_FAST:
                     return value
         return super().execute_field(parent_type, source, field_details_list, path,
                                      position_context)
+
+    # -- compiled selections --------------------------------------------------------------
+
+    def _plan(self, t: GraphQLObjectType, grouped: Any) -> Op | None:
+        """The compiled completion of ``grouped`` on objects of ``t``, or None where a field
+        has no short path."""
+        key = (t.name, id(grouped))
+        got = self._plans.get(key)
+        if got is not None and got[0] is grouped:
+            return got[1]
+        shared = self._shared_key(("plan", t.name), grouped.values())
+        if shared is not None and (known := _SHARED.get(shared)) is not None:
+            _SHARED.move_to_end(shared)
+            self._plans[key] = (grouped, known[1])
+            return known[1]
+        self._plans[key] = (grouped, None)  # a selection that reaches itself is not compiled
+        ops: list[tuple[str, Op]] = []
+        plan: Op | None = None
+        for response_name, field_details_list in grouped.items():
+            op = self._op(t, field_details_list)
+            if op is None:
+                break
+            ops.append((response_name, op))
+        else:
+            plan = _complete_with(ops)
+        self._plans[key] = (grouped, plan)
+        _share(shared, grouped, plan)
+        return plan
+
+    def _subplan(self, t: GraphQLObjectType, field_details_list: Any) -> Op | None:
+        grouped, defers, _ = self.collect_subfields(t, field_details_list)
+        return None if defers else self._plan(t, grouped)
+
+    def _op(self, t: GraphQLObjectType, field_details_list: Any) -> Op | None:
+        """The compiled field: an object to the field's completed value (or _NOT_FAST)."""
+        key = (t.name, id(field_details_list))
+        got = self._ops.get(key)
+        if got is not None and got[0] is field_details_list:
+            return got[1]
+        shared = self._shared_key(("op", t.name), (field_details_list,))
+        if shared is not None and (known := _SHARED.get(shared)) is not None:
+            _SHARED.move_to_end(shared)
+            op = known[1]
+        else:
+            op = self._compile(t, field_details_list)
+            _share(shared, field_details_list, op)
+        self._ops[key] = (field_details_list, op)
+        return op
+
+    def _shared_key(self, what: tuple[str, str], groups: Iterable[Any]) -> Any:
+        """The key of a compiled field or selection among all requests: its field nodes (of
+        the parsed document, which the entry holds) and the values of the variables used
+        below them (arguments, @skip, @include); None when it cannot be shared."""
+        nodes: list[Any] = []
+        for field_details_list in groups:
+            for fd in field_details_list:
+                if fd.fragment_variable_values is not None:
+                    return None
+                nodes.append(fd.node)
+        ids = tuple(map(id, nodes))
+        used = _USED.get(ids)  # holds the nodes: their ids are not reused while it is kept
+        if used is None:
+            used = _USED[ids] = (nodes, _variables_in(nodes, self.fragments))
+            if len(_USED) > SHARED:
+                _USED.pop(next(iter(_USED)))
+        coerced = self.variable_values.coerced
+        try:
+            values = tuple(_frozen(coerced.get(v, _NOT_FAST)) for v in used[1])
+            hash(values)
+        except TypeError:
+            return None
+        return (what, ids, values)
+
+    def _compile(self, t: GraphQLObjectType, field_details_list: Any) -> Op | None:
+        first = field_details_list[0]
+        node = first.node
+        name = node.name.value
+        if any(fd.defer_usage is not None for fd in field_details_list):
+            return None
+        if name == "__typename":
+            type_name = t.name
+            return lambda _: type_name
+        field = t.fields.get(name)
+        if field is None:
+            return None
+        _, read, walk = self._entry(t, field, name)
+        if read is not None:
+            return None if node.arguments else read
+        if walk is not None:
+            return self._compiled_walk(walk, field, field_details_list)
+        attribute = _attribute(field)
+        get: Reader | None = None if attribute is None else attrgetter(attribute)
+        if get is None:
+            get = _prefetched(field)
+        item, many, non_null = _object(field.type)
+        if get is None or item is None or node.arguments:
+            return None
+        sub = self._subplan(item, field_details_list)
+        if sub is None:
+            return None
+        return _attribute_op(get, item, sub, many, non_null)
+
+    def _compiled_walk(self, walk: Walk, field: GraphQLField, field_details_list: Any) -> Op | None:
+        first = field_details_list[0]
+        day = None
+        if walk.dated and first.node.arguments:
+            try:
+                args = get_argument_values(field, first.node, self.variable_values,
+                                           first.fragment_variable_values, self.hide_suggestions)
+                day = to_gregorian(args.get("on"), d.Calendar(args.get("calendar", "GREGORIAN")))
+            except Exception:  # noqa: BLE001 - the full path reports it
+                return None
+        key = walk_key(walk.name, day)
+        plan_of: Callable[[Any], Op | None]
+        if walk.item is not None:
+            sub = self._subplan(walk.item, field_details_list)
+            if sub is None:
+                return None
+            plan_of = lambda _: sub  # noqa: E731 - one plan for every node
+        else:
+            # Each node is completed as its kind's type (as strawberry's type resolution
+            # finds it), if the field's type allows it: one plan per such type.
+            by_label: dict[str, Op | None] = {}
+            for label, kind in KIND_BY_LABEL.items():
+                t = self.schema.get_type(kind.gql)
+                if isinstance(t, GraphQLObjectType) and walk.abstract is not None \
+                        and self.schema.is_sub_type(walk.abstract, t):
+                    by_label[label] = self._subplan(t, field_details_list)
+
+            plan_of = lambda n: by_label.get(n.label)  # noqa: E731
+        return _walk_op(key, plan_of, walk.many, walk.non_null)
 
     def _walked(self, walk: Walk, field: GraphQLField, source: Any, field_details_list: Any,
                 path: Any, position_context: Any) -> Any:
@@ -256,3 +528,130 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 self.handle_field_error(raw, field.type, field_details_list, path)
                 return None
         return awaited()
+
+
+SHARED = 2048  # compiled fields and selections kept across requests (each holds its nodes)
+_SHARED: OrderedDict[Any, tuple[Any, Op | None]] = OrderedDict()
+_USED: dict[tuple[int, ...], tuple[list[Any], tuple[str, ...]]] = {}
+
+
+def _share(key: Any, holds: Any, op: Op | None) -> None:
+    """Keep a compiled field or selection for later requests (least recently used out)."""
+    if key is None:
+        return
+    _SHARED[key] = (holds, op)
+    if len(_SHARED) > SHARED:
+        _SHARED.popitem(last=False)
+
+
+def _frozen(value: Any) -> Any:
+    """A variable's value as a hashable key (lists and input objects included)."""
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    return value
+
+
+def _variables_in(nodes: list[Any], fragments: dict[str, Any]) -> tuple[str, ...]:
+    """The names of the variables that field nodes and everything below them use."""
+    names: set[str] = set()
+    seen: set[str] = set()
+
+    def value(v: Any) -> None:
+        if isinstance(v, VariableNode):
+            names.add(v.name.value)
+        elif isinstance(v, ListValueNode):
+            for x in v.values:
+                value(x)
+        elif isinstance(v, ObjectValueNode):
+            for f in v.fields:
+                value(f.value)
+
+    def used_by(node: Any) -> None:
+        for directive in node.directives or ():
+            for a in directive.arguments or ():
+                value(a.value)
+        for a in getattr(node, "arguments", None) or ():
+            value(a.value)
+        if isinstance(node, FragmentSpreadNode):
+            fragment = fragments.get(node.name.value)  # graphql-core's FragmentDetails
+            fragment = getattr(fragment, "definition", fragment)
+            if fragment is not None and node.name.value not in seen:
+                seen.add(node.name.value)
+                used_by(fragment)
+            return
+        selection_set = getattr(node, "selection_set", None)
+        for s in selection_set.selections if selection_set is not None else ():
+            used_by(s)
+
+    for n in nodes:
+        used_by(n)
+    return tuple(sorted(names))
+
+
+def _complete_with(ops: list[tuple[str, Op]]) -> Op:
+    def complete(source: Any) -> Any:
+        out: dict[str, Any] = {}
+        for response_name, op in ops:
+            value = op(source)
+            if value is _NOT_FAST:
+                return _NOT_FAST
+            out[response_name] = value
+        return out
+    return complete
+
+
+def _walk_op(key: Any, plan_of: Callable[[Any], Op | None], many: bool, non_null: bool) -> Op:
+    """A prefetched walk's nodes, each wrapped and completed by its plan."""
+    def walked(source: Any) -> Any:
+        n = getattr(source, "_n", None)
+        pre = n.pre if n is not None else None
+        got = pre.get(key) if pre is not None else None
+        if got is None:
+            return _NOT_FAST  # not fetched with its node: the resolver loads it
+        if not many:
+            if not got:
+                return _NOT_FAST if non_null else None
+            got = got[:1]
+        out = []
+        for node in got:
+            plan = plan_of(node)
+            value = _NOT_FAST if plan is None else plan(wrap(node))
+            if value is _NOT_FAST:
+                return _NOT_FAST
+            out.append(value)
+        return out if many else out[0]
+    return walked
+
+
+def _attribute_op(get: Reader, item: GraphQLObjectType, plan: Op, many: bool,
+                  non_null: bool) -> Op:
+    """An object (or a list of them) held in an attribute, each completed by ``plan``."""
+    is_type_of = item.is_type_of  # strawberry's ignores its info
+    origin = _origin(item)
+
+    def one(value: Any) -> Any:
+        if is_type_of is not None and type(value) is not origin \
+                and not is_type_of(value, None):  # type: ignore[arg-type]
+            return _NOT_FAST  # graphql-core's error to raise
+        return plan(value)
+
+    def attribute(source: Any) -> Any:
+        value = get(source)
+        if value is _NOT_FAST:
+            return _NOT_FAST
+        if value is None:
+            return _NOT_FAST if non_null else None
+        if not many:
+            return one(value)
+        out = []
+        for v in value:
+            if v is None:
+                return _NOT_FAST
+            done = one(v)
+            if done is _NOT_FAST:
+                return _NOT_FAST
+            out.append(done)
+        return out
+    return attribute

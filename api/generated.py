@@ -13,8 +13,10 @@ import strawberry
 from strawberry.types import Info
 
 from api import documents, resolve
-from api.context import Context, NodeData
+from api.context import Context
 from api.types import (
+    ENTITY_READS,
+    FACT_READS,
     Alignment,
     Calendar,
     Confidence,
@@ -26,7 +28,6 @@ from api.types import (
     Order,
     enum_value,
     historical,
-    values,
 )
 from schema.dates import Calendar as Cal
 from schema.model import (
@@ -252,22 +253,20 @@ class Source(Entity):
     def documents(self, info: Info[Context, None]) -> list[Document]:
         return resolve.reverse(info, self, DOCUMENT, DOCUMENT.field("source"))  # type: ignore[no-any-return]
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Source:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=True)
-        p = n.props
-        v['title'] = p.get('title')
-        v['year'] = p.get('year')
-        v['kind'] = enum_value(SourceKind, p.get('kind'))
-        v['publisher'] = p.get('publisher')
-        v['url'] = p.get('url')
-        v['shared_aliases'] = list(p.get('sharedAliases') or [])
-        return cls(**v)
-
     @strawberry.field(description='Everything citing this source.')
     async def facts(self, info: Info[Context, None]) -> list[Node]:
         return await resolve.facts(info, self)
+
+
+Source._reads = {
+    **ENTITY_READS,
+    'title': lambda n: n.props.get('title'),
+    'year': lambda n: n.props.get('year'),
+    'kind': lambda n: enum_value(SourceKind, n.props.get('kind')),
+    'publisher': lambda n: n.props.get('publisher'),
+    'url': lambda n: n.props.get('url'),
+    'shared_aliases': lambda n: list(n.props.get('sharedAliases') or []),
+}
 
 
 @strawberry.type(description='A city, town, province, region or country of the former Russian empire.')
@@ -336,19 +335,17 @@ class Place(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Place:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=True)
-        p = n.props
-        v['kind'] = enum_value(PlaceKind, p.get('kind'))
-        v['lat'] = p.get('lat')
-        v['lon'] = p.get('lon')
-        v['shared_aliases'] = list(p.get('sharedAliases') or [])
-        return cls(**v)
-
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
+
+
+Place._reads = {
+    **ENTITY_READS,
+    'kind': lambda n: enum_value(PlaceKind, n.props.get('kind')),
+    'lat': lambda n: n.props.get('lat'),
+    'lon': lambda n: n.props.get('lon'),
+    'shared_aliases': lambda n: list(n.props.get('sharedAliases') or []),
+}
 
 
 @strawberry.type(description='A political party or a faction of one.')
@@ -399,16 +396,14 @@ class Party(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Party:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=True)
-        p = n.props
-        v['shared_aliases'] = list(p.get('sharedAliases') or [])
-        return cls(**v)
-
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
+
+
+Party._reads = {
+    **ENTITY_READS,
+    'shared_aliases': lambda n: list(n.props.get('sharedAliases') or []),
+}
 
 
 @strawberry.type(description='A person: an actor in these events, a historian who wrote about them, or both (a historian also carries the label Historian).')
@@ -461,19 +456,17 @@ class Person(Entity):
     def claims_made(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("by"))  # type: ignore[no-any-return]
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Person:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=True)
-        p = n.props
-        v['historian'] = p.get('historian', False)
-        v['born'] = historical(n, 'born')
-        v['died'] = historical(n, 'died')
-        v['shared_aliases'] = list(p.get('sharedAliases') or [])
-        return cls(**v)
-
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
+
+
+Person._reads = {
+    **ENTITY_READS,
+    'historian': lambda n: n.props.get('historian', False),
+    'born': lambda n: historical(n, 'born'),
+    'died': lambda n: historical(n, 'died'),
+    'shared_aliases': lambda n: list(n.props.get('sharedAliases') or []),
+}
 
 
 @strawberry.type(description='A government, committee, city duma, union, army, Cossack host or national government.')
@@ -522,17 +515,15 @@ class Organization(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Organization:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=True)
-        p = n.props
-        v['kind'] = enum_value(OrganizationKind, p.get('kind'))
-        v['shared_aliases'] = list(p.get('sharedAliases') or [])
-        return cls(**v)
-
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
+
+
+Organization._reads = {
+    **ENTITY_READS,
+    'kind': lambda n: enum_value(OrganizationKind, n.props.get('kind')),
+    'shared_aliases': lambda n: list(n.props.get('sharedAliases') or []),
+}
 
 
 @strawberry.type(description="A named soviet (council) of workers', soldiers' or peasants' deputies.")
@@ -581,17 +572,15 @@ class Soviet(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Soviet:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=True)
-        p = n.props
-        v['level'] = enum_value(SovietLevel, p.get('level'))
-        v['shared_aliases'] = list(p.get('sharedAliases') or [])
-        return cls(**v)
-
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
+
+
+Soviet._reads = {
+    **ENTITY_READS,
+    'level': lambda n: enum_value(SovietLevel, n.props.get('level')),
+    'shared_aliases': lambda n: list(n.props.get('sharedAliases') or []),
+}
 
 
 @strawberry.type(description='Something that happened: an uprising, fighting, a congress, an election, a decree...')
@@ -642,20 +631,18 @@ class Event(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Event:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=True)
-        p = n.props
-        v['kind'] = enum_value(EventKind, p.get('kind'))
-        v['fighting'] = p.get('fighting', False)
-        v['start'] = historical(n, 'start')
-        v['end'] = historical(n, 'end')
-        v['shared_aliases'] = list(p.get('sharedAliases') or [])
-        return cls(**v)
-
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
+
+
+Event._reads = {
+    **ENTITY_READS,
+    'kind': lambda n: enum_value(EventKind, n.props.get('kind')),
+    'fighting': lambda n: n.props.get('fighting', False),
+    'start': lambda n: historical(n, 'start'),
+    'end': lambda n: historical(n, 'end'),
+    'shared_aliases': lambda n: list(n.props.get('sharedAliases') or []),
+}
 
 
 @strawberry.type(description='Who held power over a place, from when to when, according to the sources cited.')
@@ -676,16 +663,14 @@ class ControlPeriod(Fact):
 
     disputed: bool = strawberry.field(description='Contested at the time, or sources disagree.')
 
-    @classmethod
-    def _make(cls, n: NodeData) -> ControlPeriod:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=False)
-        p = n.props
-        v['alignment'] = enum_value(Alignment, p.get('alignment'))
-        v['start'] = historical(n, 'start')
-        v['end'] = historical(n, 'end')
-        v['disputed'] = p.get('disputed', False)
-        return cls(**v)
+
+ControlPeriod._reads = {
+    **FACT_READS,
+    'alignment': lambda n: enum_value(Alignment, n.props.get('alignment')),
+    'start': lambda n: historical(n, 'start'),
+    'end': lambda n: historical(n, 'end'),
+    'disputed': lambda n: n.props.get('disputed', False),
+}
 
 
 @strawberry.type(description="A party's majority, share or seats in a soviet, congress or council on a date.")
@@ -710,18 +695,16 @@ class Composition(Fact):
 
     description: str | None = strawberry.field(description="The source's own words for the share.")
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Composition:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=False)
-        p = n.props
-        v['date'] = historical(n, 'date')
-        v['majority'] = p.get('majority')
-        v['share'] = p.get('share')
-        v['seats'] = p.get('seats')
-        v['of'] = p.get('ofTotal')
-        v['description'] = p.get('description')
-        return cls(**v)
+
+Composition._reads = {
+    **FACT_READS,
+    'date': lambda n: historical(n, 'date'),
+    'majority': lambda n: n.props.get('majority'),
+    'share': lambda n: n.props.get('share'),
+    'seats': lambda n: n.props.get('seats'),
+    'of': lambda n: n.props.get('ofTotal'),
+    'description': lambda n: n.props.get('description'),
+}
 
 
 @strawberry.type(description="A person's office or membership, from and to.")
@@ -740,15 +723,13 @@ class Role(Fact):
 
     end: HistoricalDate | None = strawberry.field(description='To.')
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Role:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=False)
-        p = n.props
-        v['role'] = p.get('role')
-        v['start'] = historical(n, 'start')
-        v['end'] = historical(n, 'end')
-        return cls(**v)
+
+Role._reads = {
+    **FACT_READS,
+    'role': lambda n: n.props.get('role'),
+    'start': lambda n: historical(n, 'start'),
+    'end': lambda n: historical(n, 'end'),
+}
 
 
 @strawberry.type(description='Who took part in an event, on which side.')
@@ -765,14 +746,12 @@ class Participation(Fact):
 
     alignment: Alignment | None = strawberry.field(description="The side's alignment, if one fits.")
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Participation:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=False)
-        p = n.props
-        v['side'] = p.get('side')
-        v['alignment'] = enum_value(Alignment, p.get('alignment'))
-        return cls(**v)
+
+Participation._reads = {
+    **FACT_READS,
+    'side': lambda n: n.props.get('side'),
+    'alignment': lambda n: enum_value(Alignment, n.props.get('alignment')),
+}
 
 
 @strawberry.type(description='A number a source states: soviets counted, a crowd, delegates.')
@@ -791,17 +770,15 @@ class Figure(Fact):
 
     date: HistoricalDate | None = strawberry.field(description='When the number held.')
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Figure:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=False)
-        p = n.props
-        v['measure'] = p.get('measure')
-        v['label'] = p.get('label')
-        v['value'] = p.get('value')
-        v['qualifier'] = enum_value(FigureQualifier, p.get('qualifier'))
-        v['date'] = historical(n, 'date')
-        return cls(**v)
+
+Figure._reads = {
+    **FACT_READS,
+    'measure': lambda n: n.props.get('measure'),
+    'label': lambda n: n.props.get('label'),
+    'value': lambda n: n.props.get('value'),
+    'qualifier': lambda n: enum_value(FigureQualifier, n.props.get('qualifier')),
+    'date': lambda n: historical(n, 'date'),
+}
 
 
 @strawberry.type(description="A historian's or a source's reading of an event or person.")
@@ -818,14 +795,12 @@ class Claim(Fact):
 
     summary: str = strawberry.field(description="The claim in the curators' words.")
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Claim:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=False)
-        p = n.props
-        v['stance'] = p.get('stance')
-        v['summary'] = p.get('summary')
-        return cls(**v)
+
+Claim._reads = {
+    **FACT_READS,
+    'stance': lambda n: n.props.get('stance'),
+    'summary': lambda n: n.props.get('summary'),
+}
 
 
 @strawberry.type(description='A text the graph holds (an article, a memoir, a decree, a thread), split into passages whose mentions of entities are linked (:Passage)-[:MENTIONS]->(entity).')
@@ -846,22 +821,20 @@ class Document(Entity):
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
-    @classmethod
-    def _make(cls, n: NodeData) -> Document:
-        """The object of a node, its properties converted once."""
-        v = values(n, entity=True)
-        p = n.props
-        v['title'] = p.get('title')
-        v['path'] = p.get('path')
-        v['language'] = p.get('language')
-        v['shared_aliases'] = list(p.get('sharedAliases') or [])
-        return cls(**v)
-
     passages = strawberry.field(resolver=documents.document_passages,
                               description='The paragraphs, in order, with mentions.')
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
+
+
+Document._reads = {
+    **ENTITY_READS,
+    'title': lambda n: n.props.get('title'),
+    'path': lambda n: n.props.get('path'),
+    'language': lambda n: n.props.get('language'),
+    'shared_aliases': lambda n: list(n.props.get('sharedAliases') or []),
+}
 
 
 TYPES: dict[str, Any] = {

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
@@ -163,10 +163,14 @@ class Reader:
     label: str
     walks: tuple[tuple[WalkKey, Reader | None], ...]  # None: whole nodes with their label
 
+    @cached_property
+    def _aliased(self) -> tuple[tuple[str, WalkKey, Reader | None], ...]:
+        return tuple((walk_alias(i), key, reader) for i, (key, reader) in enumerate(self.walks))
+
     def node(self, row: dict[str, Any]) -> NodeData:
         pre: dict[WalkKey, list[NodeData]] = {}
-        for i, (key, reader) in enumerate(self.walks):
-            rows = row.pop(walk_alias(i))
+        for alias, key, reader in self._aliased:
+            rows = row.pop(alias)
             if reader is None:
                 pre[key] = [NodeData(r["label"], r["props"]) for r in rows]
             else:

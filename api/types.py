@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -98,23 +98,54 @@ class Citation:
         "the text around it; null when the graph holds no text of the source.")
 
 
-# The scalar fields of every type are plain attributes, filled when the object is made
-# (``values`` below and each generated type's ``_make``): graphql-core then reads them through
-# strawberry's fast path for fields without a resolver, instead of calling a resolver with its
-# argument conversion and extension chain for each field of each item.
+# The scalar fields of every kind's type are plain attributes to strawberry, which graphql-core
+# reads through its fast path for fields without a resolver, instead of calling a resolver with
+# its argument conversion and extension chain for each field of each item. They are computed
+# from the node's properties when first read (``Node.__getattr__``, with each type's
+# ``_reads``), so that a long list pays only for the fields the question selects.
+
+Read = Callable[[NodeData], Any]
+# A resolver's field metadata: its answer from what the question fetched with the object, or
+# None if it was not fetched (api/execution.py then needs no resolve info, no future).
+PREFETCHED = "revgraph.prefetched"
+
 
 @strawberry.interface(description="Anything in the graph with a stable id.")
 class Node:
     _n: strawberry.Private[NodeData]
+    _reads: ClassVar[dict[str, Read]] = {}  # each kind's type: its properties' conversions
     id: strawberry.ID = strawberry.field(description=ID.description)
     note: str | None = strawberry.field(description=NOTE.description)
 
-    @strawberry.field(description="The sources cited for this node.")
+    @classmethod
+    def _make(cls, n: NodeData) -> Any:
+        """The object of a node; a property is converted when it is first read."""
+        o = object.__new__(cls)
+        o.__dict__["_n"] = n
+        return o
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for attributes not yet set: the properties (dataclass fields without defaults
+        # have no class attribute, so each first read of one arrives here).
+        read = type(self)._reads.get(name)
+        n = self.__dict__.get("_n")
+        if read is None or n is None:
+            raise AttributeError(name)
+        value = self.__dict__[name] = read(n)
+        return value
+
+    @strawberry.field(description="The sources cited for this node.",
+                      metadata={PREFETCHED: lambda self: _prefetched_citations(self)})
     def citations(self, info: Info[Context, None]) -> list[Citation]:
         # Plain, not async: citations fetched with the node are answered at once.
         if self._n.cited is not None:
             return _citations(self._n.cited)
         return _load_citations(info, self._n)  # type: ignore[return-value]  # awaited by graphql-core
+
+
+def _prefetched_citations(node: Node) -> list[Citation] | None:
+    cited = node._n.cited
+    return None if cited is None else _citations(cited)
 
 
 def _citations(rows: list[dict[str, Any]]) -> list[Citation]:
@@ -150,18 +181,19 @@ class Fact(Node):
     confidence: Confidence = strawberry.field(description=CONFIDENCE_FIELD.description)
 
 
-def values(node: NodeData, entity: bool) -> dict[str, Any]:
-    """The interfaces' fields of a node (a generated type's ``_make`` adds its own)."""
-    p = node.props
-    note = p.get(NOTE.prop)
-    out: dict[str, Any] = {"_n": node, "id": strawberry.ID(node.id),
-                           "note": None if note is None else str(note)}
-    if entity:
-        out["name"] = str(p.get(NAME.prop, ""))
-        out["aliases"] = list(p.get(ALIASES.prop) or [])
-    else:
-        out["confidence"] = Confidence(p.get(CONFIDENCE_FIELD.prop, CONFIDENCE_FIELD.default))
-    return out
+def _note(n: NodeData) -> str | None:
+    note = n.props.get(NOTE.prop)
+    return None if note is None else str(note)
+
+
+NODE_READS: dict[str, Read] = {"id": lambda n: strawberry.ID(n.id), "note": _note}
+ENTITY_READS: dict[str, Read] = {
+    **NODE_READS, "name": lambda n: str(n.props.get(NAME.prop, "")),
+    "aliases": lambda n: list(n.props.get(ALIASES.prop) or [])}
+FACT_READS: dict[str, Read] = {
+    **NODE_READS,
+    "confidence": lambda n: Confidence(n.props.get(CONFIDENCE_FIELD.prop,
+                                                   CONFIDENCE_FIELD.default))}
 
 
 # -- pagination --------------------------------------------------------------------------------

@@ -25,3 +25,35 @@ def test_same_answer_as_the_full_path(api, monkeypatch, name):
     assert lean.get("data") == full.get("data")
     assert lean.get("errors") == full.get("errors")
     assert "errors" not in lean
+
+
+# The compiled selections are kept across requests, keyed by the values of the variables
+# used below them: the same document with other variables must give its own answer.
+AGAIN = """query Again($on: Date, $with: Boolean!, $skip: Boolean!) {
+  places(first: 20, sortBy: NAME) { totalCount nodes { id name
+    control(on: $on) { alignment controller { __typename id ... on Soviet { place { id } } } }
+    lat @include(if: $with) lon @skip(if: $skip)
+    citations { quote source { id } } } } }"""
+
+
+@pytest.mark.parametrize("variables", [
+    {"on": "1917-11-20", "with": True, "skip": False},
+    {"on": "1919-06-01", "with": False, "skip": True},
+    {"on": None, "with": True, "skip": True},
+    {"on": "1917-11-20", "with": False, "skip": False},
+])
+def test_a_kept_selection_answers_for_its_variables(api, monkeypatch, variables):
+    lean = gql(api, AGAIN, variables)
+    assert "errors" not in lean
+    monkeypatch.setattr(LeanExecutionContext, "enabled", False)
+    assert lean == gql(api, AGAIN, variables)
+
+
+def test_a_page_with_its_walks_and_citations_is_compiled_whole(api):
+    from api import execution
+
+    execution._SHARED.clear()
+    gql(api, AGAIN, {"on": "1917-11-20", "with": True, "skip": False})
+    compiled = {k[0][1] for k, (_, plan) in execution._SHARED.items()
+                if k[0][0] == "plan" and plan is not None}
+    assert {"PlaceConnection", "Place", "ControlPeriod", "Citation", "Source"} <= compiled
