@@ -114,6 +114,9 @@ PREFETCHED = "revgraph.prefetched"
 class Node:
     _n: strawberry.Private[NodeData]
     _reads: ClassVar[dict[str, Read]] = {}  # each kind's type: its properties' conversions
+    # strawberry.cast's mark, read for every object by strawberry's is_type_of: none here, and
+    # answered by the class rather than by a miss through __getattr__.
+    __as_strawberry_type__: ClassVar[None] = None
     id: strawberry.ID = strawberry.field(description=ID.description)
     note: str | None = strawberry.field(description=NOTE.description)
 
