@@ -269,7 +269,9 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any,
                        grouped_field_set: Any, position_context: Any) -> Any:
-        if self._fast():
+        # The root's fields all have resolvers of their own: nothing there to compile, and
+        # its variables (an id, a day) would make a kept entry per request.
+        if parent_type is not self.schema.query_type and self._fast():
             plan = self._plan(parent_type, grouped_field_set)
             if plan is not None:
                 try:
@@ -285,7 +287,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                       field_details_list: Any, path: Any, position_context: Any) -> Any:
         node = field_details_list[0].node
         field = parent_type.fields.get(node.name.value)
-        if field is not None and self._fast():
+        if field is not None and parent_type is not self.schema.query_type and self._fast():
             op = self._op(parent_type, field_details_list)
             if op is not None:
                 try:
