@@ -21,8 +21,9 @@ strawberry's resolution would find, if the field's type allows it.
 
 Where every field of a selection on an object type has a short path (a leaf read, a prefetched
 walk, a plain object attribute such as a date or a page's nodes, ``__typename``, a resolver of
-its object alone such as ``totalCount``), the selection is compiled once per request into one
-function from an object to its completed dict (``_plan``): a hundred cities with their controls
+its object alone such as ``totalCount``), the selection is compiled into one function from an
+object to its completed dict (``_plan``), kept across requests for the same field nodes and the
+same values of the variables used below them: a hundred cities with their controls
 then cost a Python call per field, not graphql-core's execute, resolve-info and complete steps.
 The compiled function gives up (``_NOT_FAST``) on anything the short paths do not cover (a
 null where the type forbids one, a walk not fetched, a total still to count), and the object is
@@ -117,12 +118,17 @@ def _leaf(t: Any) -> tuple[GraphQLLeafType | None, bool]:
     return (t, False) if is_leaf_type(t) else (None, False)
 
 
+def _definition(field: GraphQLField) -> Any:
+    """The strawberry field a GraphQL field was made from, or None."""
+    return (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+
+
 def _attribute(field: GraphQLField) -> str | None:
     """The Python attribute a field reads, if its resolver is strawberry's basic one."""
     resolve = field.resolve
     if resolve is None or field.args or getattr(resolve, "__name__", "") != "_get_basic_result":
         return None
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    definition = _definition(field)
     if definition is None or definition.base_resolver is not None \
             or definition.default_resolver is not getattr or definition.extensions:
         return None
@@ -131,8 +137,7 @@ def _attribute(field: GraphQLField) -> str | None:
 
 def _origin(t: GraphQLObjectType) -> Any:
     """The Python class strawberry made ``t`` from."""
-    return getattr((t.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF), "origin",
-                   None)
+    return getattr(_definition(t), "origin", None)  # type: ignore[arg-type]  # same extensions
 
 
 def _reader(parent_type: GraphQLObjectType, field: GraphQLField) -> Reader | None:
@@ -189,7 +194,7 @@ def _own(field: GraphQLField) -> Reader | None:
     """A leaf field's resolver when it reads its object alone (no info, no arguments, not
     async, no field extensions), e.g. a connection's ``totalCount``: called as strawberry
     would call it. An awaitable result (a count still to run) is the full path's to await."""
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    definition = _definition(field)
     leaf, many = _leaf(field.type)
     resolver = getattr(definition, "base_resolver", None)
     if definition is None or resolver is None or leaf is None or many or field.args \
@@ -217,7 +222,7 @@ def _prefetched(field: GraphQLField) -> Reader | None:
     """A resolver's answer from what was fetched with its object (its ``PREFETCHED``
     metadata, api/types.py), if it has one and takes no arguments: _NOT_FAST when not
     fetched."""
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    definition = _definition(field)
     answer = (getattr(definition, "metadata", None) or {}).get(PREFETCHED)
     if definition is None or answer is None or field.args or definition.extensions:
         return None
@@ -255,9 +260,12 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._ops: dict[tuple[str, int], tuple[Any, Op | None]] = {}
         self._plans: dict[tuple[str, int], tuple[Any, Op | None]] = {}
 
-    def _fast(self) -> bool:
+    def _fast(self, parent_type: GraphQLObjectType) -> bool:
+        # The root's fields all have resolvers of their own: nothing there to compile, and
+        # its variables (an id, a day) would make a kept entry per request.
         middleware = self.middleware_manager  # strawberry passes one per request, often empty
-        return self.enabled and (middleware is None or not middleware.middlewares)
+        return self.enabled and parent_type is not self.schema.query_type and (
+            middleware is None or not middleware.middlewares)
 
     def _entry(self, parent_type: GraphQLObjectType, field: GraphQLField,
                name: str) -> tuple[GraphQLField, Reader | None, Walk | None]:
@@ -269,17 +277,10 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any,
                        grouped_field_set: Any, position_context: Any) -> Any:
-        # The root's fields all have resolvers of their own: nothing there to compile, and
-        # its variables (an id, a day) would make a kept entry per request.
-        if parent_type is not self.schema.query_type and self._fast():
-            plan = self._plan(parent_type, grouped_field_set)
-            if plan is not None:
-                try:
-                    value = plan(source_value)
-                except Exception:  # noqa: BLE001 - the full path raises it where it belongs
-                    value = _NOT_FAST
-                if value is not _NOT_FAST:
-                    return value
+        if self._fast(parent_type):
+            value = _attempt(self._plan(parent_type, grouped_field_set), source_value)
+            if value is not _NOT_FAST:
+                return value
         return super().execute_fields(parent_type, source_value, path, grouped_field_set,
                                       position_context)
 
@@ -287,16 +288,11 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                       field_details_list: Any, path: Any, position_context: Any) -> Any:
         node = field_details_list[0].node
         field = parent_type.fields.get(node.name.value)
-        if field is not None and parent_type is not self.schema.query_type and self._fast():
-            op = self._op(parent_type, field_details_list)
-            if op is not None:
-                try:
-                    value = op(source)
-                except Exception:  # noqa: BLE001 - the full path raises it where it belongs
-                    value = _NOT_FAST
-                if value is not _NOT_FAST:
-                    return value
-            _, read, walk = self._entry(parent_type, field, node.name.value)
+        if field is not None and self._fast(parent_type):
+            value = _attempt(self._op(parent_type, field_details_list), source)
+            if value is not _NOT_FAST:
+                return value
+            _, _, walk = self._entry(parent_type, field, node.name.value)
             if walk is not None:
                 value = self._walked(walk, field, source, field_details_list, path,
                                      position_context)
@@ -311,14 +307,9 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """The compiled completion of ``grouped`` on objects of ``t``, or None where a field
         has no short path."""
         key = (t.name, id(grouped))
-        got = self._plans.get(key)
-        if got is not None and got[0] is grouped:
-            return got[1]
-        shared = self._shared_key(("plan", t.name), grouped.values())
-        if shared is not None and (known := _SHARED.get(shared)) is not None:
-            _SHARED.move_to_end(shared)
-            self._plans[key] = (grouped, known[1])
-            return known[1]
+        found, shared = self._known(self._plans, key, grouped, "plan", grouped.values())
+        if found is not _NOT_FAST:
+            return found
         self._plans[key] = (grouped, None)  # a selection that reaches itself is not compiled
         ops: list[tuple[str, Op]] = []
         plan: Op | None = None
@@ -340,18 +331,29 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _op(self, t: GraphQLObjectType, field_details_list: Any) -> Op | None:
         """The compiled field: an object to the field's completed value (or _NOT_FAST)."""
         key = (t.name, id(field_details_list))
-        got = self._ops.get(key)
-        if got is not None and got[0] is field_details_list:
-            return got[1]
-        shared = self._shared_key(("op", t.name), (field_details_list,))
-        if shared is not None and (known := _SHARED.get(shared)) is not None:
-            _SHARED.move_to_end(shared)
-            op = known[1]
-        else:
-            op = self._compile(t, field_details_list)
-            _share(shared, field_details_list, op)
+        found, shared = self._known(self._ops, key, field_details_list, "op",
+                                    (field_details_list,))
+        if found is not _NOT_FAST:
+            return found
+        op = self._compile(t, field_details_list)
         self._ops[key] = (field_details_list, op)
+        _share(shared, field_details_list, op)
         return op
+
+    def _known(self, memo: dict[tuple[str, int], tuple[Any, Op | None]], key: tuple[str, int],
+               holds: Any, what: str, groups: Iterable[Any]) -> tuple[Any, Any]:
+        """(the compiled field or selection this request or an earlier one already made, None
+        if it has no short path, else _NOT_FAST; its key among requests). This request's
+        memo first: the items of a list ask it once each."""
+        got = memo.get(key)
+        if got is not None and got[0] is holds:
+            return got[1], None
+        shared = self._shared_key((what, key[0]), groups)
+        if shared is not None and (kept := _SHARED.get(shared)) is not None:
+            _SHARED.move_to_end(shared)
+            memo[key] = (holds, kept[1])
+            return kept[1], shared
+        return _NOT_FAST, shared
 
     def _shared_key(self, what: tuple[str, str], groups: Iterable[Any]) -> Any:
         """The key of a compiled field or selection among all requests: its field nodes (of
@@ -590,6 +592,16 @@ def _variables_in(nodes: list[Any], fragments: dict[str, Any]) -> tuple[str, ...
     for n in nodes:
         used_by(n)
     return tuple(sorted(names))
+
+
+def _attempt(op: Op | None, source: Any) -> Any:
+    """A compiled field's or selection's value, or _NOT_FAST for graphql-core's path."""
+    if op is None:
+        return _NOT_FAST
+    try:
+        return op(source)
+    except Exception:  # noqa: BLE001 - the full path raises it where it belongs
+        return _NOT_FAST
 
 
 def _complete_with(ops: list[tuple[str, Op]]) -> Op:
