@@ -94,6 +94,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
                                    connection_acquisition_timeout=config.connect_timeout,
                                    max_transaction_retry_time=0)
         state["driver"] = driver
+        state["gate"] = asyncio.Semaphore(config.neo4j_slots)  # made in the loop that serves
         # A long-lived server: what start-up made (the schema, the modules) is never garbage,
         # so the collector need not walk it again. A request leaves about 170 objects in
         # reference cycles (the driver's session config, graphql-core's field details,

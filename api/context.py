@@ -4,6 +4,7 @@ of Cypher round trips (reported in the response's ``extensions.roundTrips``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,6 +56,9 @@ async def auto_commit_read(driver: AsyncDriver, database: str, query: Query,
         return [dict(r) async for r in result]  # maps and lists: no graph types to transform
 
 
+_UNGATED = contextlib.nullcontext()
+
+
 @dataclass
 class Context:
     driver: AsyncDriver
@@ -63,13 +67,17 @@ class Context:
     # How many of this request's Cypher queries may run at once (aliases of costly fields
     # would otherwise hold the driver's pool).
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
+    # How many Cypher queries of all requests may run at once (REVGRAPH_NEO4J_CONCURRENCY):
+    # the rest wait in order. Neo4j shares its cores among what it runs, so without a gate a
+    # burst of costly queries (fuzzy searches) slows every query running beside them.
+    gate: asyncio.Semaphore | None = None
     round_trips: int = 0
     _loaders: dict[tuple[Any, ...], DataLoader[str, Any]] = field(default_factory=dict)
 
     async def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         """One Cypher round trip, read-only, with the request's timeout."""
         self.round_trips += 1
-        async with self.slots:
+        async with self.slots, self.gate or _UNGATED:
             try:
                 return await auto_commit_read(self.driver, self.database,
                                               Query(cypher, timeout=self.timeout), params)

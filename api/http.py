@@ -179,7 +179,8 @@ def graphql_endpoint(runner: Runner, state: dict[str, Any], limits: HttpLimits) 
             return error_response(exc, media)
         context = Context(driver=state["driver"], database=state["database"],
                           timeout=limits.query_timeout,
-                          slots=asyncio.Semaphore(limits.cypher_per_request))
+                          slots=asyncio.Semaphore(limits.cypher_per_request),
+                          gate=state["gate"])
         request.state.operation = params.get("operationName") or ""
         request.state.context = context
         if request.method == "GET" and _is_mutation(params["query"], limits.max_tokens):

@@ -229,6 +229,38 @@ def test_a_neo4j_timeout_says_so(neo4j_settings):
     asyncio.run(run())
 
 
+def test_queries_beyond_the_gate_wait_their_turn(neo4j_settings):
+    """The gate all requests share (REVGRAPH_NEO4J_CONCURRENCY): a query waits while the gate
+    is full, and runs once a place frees."""
+    from api.context import Context
+    from graph.db import open_async_driver
+
+    async def run() -> None:
+        driver = open_async_driver(neo4j_settings)
+        gate = asyncio.Semaphore(1)
+        try:
+            context = Context(driver=driver, database=neo4j_settings.database, timeout=5,
+                              gate=gate)
+            async with gate:  # another request's query holds the one place
+                waiting = asyncio.create_task(context.read("RETURN 1 AS one"))
+                await asyncio.sleep(0.5)
+                assert not waiting.done()
+            assert await asyncio.wait_for(waiting, 5) == [{"one": 1}]
+        finally:
+            await driver.close()
+
+    asyncio.run(run())
+
+
+def test_the_gate_is_sized_from_the_cores_unless_set():
+    import os
+
+    from schema.config import Config
+
+    assert Config().neo4j_slots == 2 * (os.cpu_count() or 1) + 2
+    assert Config.from_env({"REVGRAPH_NEO4J_CONCURRENCY": "3"}).neo4j_slots == 3
+
+
 # -- the GraphQL-over-HTTP media types and status codes -----------------------------------------
 
 def test_graphql_response_media_type_and_status_codes(mini_graph, url):
