@@ -113,6 +113,20 @@ def _primed(kind: Kind, f: Field, row: dict[str, Any]) -> Any:
                          cited=[c for c in row["citations"] if c["source"]]))
 
 
+async def _fighting_page(context: Context, span: dict[str, date | None], first: int | None,
+                         after: strawberry.ID | None) -> list[dict[str, Any]]:
+    if first is None or not 0 < first <= MAX_PAGE:
+        raise UserInputError(f"give `first` between 1 and {MAX_PAGE} to page the places "
+                             f"(got {first}); `after` alone pages nothing")
+    row = (await context.read(queries.fighting_page(after is not None), **span, first=first,
+                              after=None if after is None else str(after)))[0]
+    if not row["known"] and after is not None:
+        raise UserInputError(f"unknown place id {after!r} for `after`: give the id of the last "
+                             "place of the previous page")
+    places: list[dict[str, Any]] = row["places"]
+    return places
+
+
 def _greg(day: date | None, calendar: d.Calendar) -> date | None:
     return to_gregorian(day, calendar)
 
@@ -151,18 +165,26 @@ class Query(g.KindQueries):
                 for p in rows[0]["periods"]]
 
     @strawberry.field(description="Places that saw armed fighting between two days (in either "
-                      "calendar), each with its events, oldest first.")
+                      "calendar), by name, each with its events, oldest first. All of them, or "
+                      "with `first` a page: the next page starts `after` the last place's id.")
     async def places_with_fighting(
         self, info: Info[Context, None],
         from_: Annotated[date | None, strawberry.argument(name="from")] = None,
         to: date | None = None,
         calendar: Calendar = GREGORIAN,
+        first: Annotated[int | None, strawberry.argument(
+            description=f"At most this many places (1-{MAX_PAGE}); all of them without it.")] = None,
+        after: Annotated[strawberry.ID | None, strawberry.argument(
+            description="The id of the last place of the previous page.")] = None,
     ) -> list[FightingAtPlace]:
         start, end = _greg(from_, calendar), _greg(to, calendar)
         if start and end and end < start:
             raise UserInputError("`to` is before `from`")
-        rows = (await info.context.read(queries.FIGHTING_AT_PLACES,
-                                        **{"from": start, "to": end}))[0]["places"]
+        span = {"from": start, "to": end}
+        if first is None and after is None:
+            rows = (await info.context.read(queries.FIGHTING_AT_PLACES, **span))[0]["places"]
+        else:
+            rows = await _fighting_page(info.context, span, first, after)
         return [FightingAtPlace(
             place=wrap(NodeData(PLACE.name, r["place"])),
             events=[wrap(NodeData(EVENT.name, e)) for e in r["events"]],

@@ -22,6 +22,7 @@ import argparse
 import json
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,7 @@ import httpx
 from neo4j.exceptions import Neo4jError
 
 from bench.peers import Cell, run_httpx, run_wrk, servers
-from bench.questions import LIST, PAGE, POOLS_CYPHER, QUESTIONS, Question, mix, pools_from
+from bench.questions import FIGHTING, LIST, PAGE, POOLS_CYPHER, QUESTIONS, Question, mix, pools_from
 from bench.where import PROJECT_ROOT
 from graph.db import Target, open_driver, read
 from schema.config import Config
@@ -62,6 +63,21 @@ def _body(query: str, variables: dict[str, Any]) -> str:
 def headline(q: Question, pools: dict[str, list[str]], variants: int, seed: int) -> Asked:
     params = mix(q, pools, variants, seed)
     return Asked(q.name, [_body(q.revgraph, q.rev_vars(p)) for p in params])
+
+
+FIGHTING_PAGE = 100
+FIGHTING_PAGE_REV = FIGHTING.revgraph.replace("placesWithFighting(from: $from, to: $to)",
+                                              f"placesWithFighting(from: $from, to: $to, "
+                                              f"first: {FIGHTING_PAGE})")
+assert FIGHTING_PAGE_REV != FIGHTING.revgraph
+
+
+def paged_fighting(pools: dict[str, list[str]], variants: int, seed: int) -> Asked:
+    """The places-with-fighting question, its first page of FIGHTING_PAGE: the whole answer
+    grows with the graph, a page need not."""
+    return Asked(f"fighting, {FIGHTING_PAGE} a page",
+                 [_body(FIGHTING_PAGE_REV, FIGHTING.rev_vars(p))
+                  for p in mix(FIGHTING, pools, variants, seed)])
 
 
 def pages(pools: dict[str, list[str]]) -> tuple[Asked, Asked, int]:
@@ -178,11 +194,26 @@ def fill(t: Target, folder: Path, marker: Path, reuse: bool) -> tuple[int, float
 
 
 def measure(api: str, asked: list[Asked], concurrency: list[int], seconds: float,
-            work: Path) -> dict[tuple[str, int], Cell]:
+            work: Path, rounds: int = 1) -> dict[tuple[str, int], Cell]:
+    """Each question at each concurrency for ``seconds``, in ``rounds`` interleaved rounds: a
+    cell's p50 and p99 are the medians over its rounds (one slow moment of a shared machine
+    moves one round, not the figure)."""
+    runs: dict[tuple[str, int], list[Cell]] = {}
+    for r in range(rounds):
+        for key, cell in _measure_once(api, asked, concurrency, seconds, work, warm=r == 0).items():
+            runs.setdefault(key, []).append(cell)
+    return {key: Cell(sum(c.requests for c in cells), sum(c.seconds for c in cells),
+                      statistics.median(c.p50_ms for c in cells),
+                      statistics.median(c.p99_ms for c in cells), sum(c.errors for c in cells))
+            for key, cells in runs.items()}
+
+
+def _measure_once(api: str, asked: list[Asked], concurrency: list[int], seconds: float,
+                  work: Path, warm: bool) -> dict[tuple[str, int], Cell]:
     load = run_wrk if shutil.which("wrk") else run_httpx
     out: dict[tuple[str, int], Cell] = {}
     with httpx.Client(timeout=120) as client:
-        for a in asked:
+        for a in asked if warm else ():
             for body in a.bodies:  # once each: warm the caches, and fail on an error
                 got = client.post(api, content=body, headers={"content-type": "application/json"})
                 if got.json().get("errors"):
@@ -241,7 +272,8 @@ def table(results: dict[float, dict[tuple[str, int], Cell]], notes: dict[float, 
             lines.append(row + (f"  ({errors} errors)" if errors else ""))
     lines.append("")
     lines += [f"{s:g}x: {notes[s]}" for s in scales]
-    lines.append("p50, p99: milliseconds over one cell of each question and concurrency; the "
+    lines.append("p50, p99: milliseconds, the medians over the rounds of each question and "
+                 "concurrency; the "
                  f"last two columns: {last:g}x over {first:g}x (growth factors).")
     return "\n".join(lines)
 
@@ -252,6 +284,8 @@ def main() -> None:
                                      epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--scales", default="1,10", help="Comma-separated, smallest first.")
     parser.add_argument("--seconds", type=float, default=5, help="Length of a cell.")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="Rounds of every cell; p50 and p99 are the medians over them.")
     parser.add_argument("--concurrency", default="1,8")
     parser.add_argument("--variants", type=int, default=50, help="Parameter sets per question.")
     parser.add_argument("--seed", type=int, default=1917)
@@ -298,13 +332,15 @@ def main() -> None:
                           f"{len(pools['places']):,} places", flush=True)
                     first, deep, page = pages(pools)
                     asked = [headline(q, pools, args.variants, args.seed) for q in QUESTIONS]
+                    asked.insert(2, paged_fighting(pools, args.variants, args.seed))
                     asked += [first, deep, far_apart(api.url, t, pools, args.seed, args.pairs,
                                                      10)]
                     if not asked[-1].bodies:  # the other figures are still worth having
                         print(f"no two of {args.pairs} sampled places are connected: "
                               "connection is not measured (give more --pairs)")
                         asked.pop()
-                    results[scale] = measure(api.url, asked, concurrency, args.seconds, Path(tmp))
+                    results[scale] = measure(api.url, asked, concurrency, args.seconds, Path(tmp),
+                                             args.rounds)
                     notes[scale] = (f"{records:,} records {_took(took)}, store "
                                     f"{store_mb(args.home, t.database):,.0f} MB, "
                                     f"{len(pools['places']):,} places, deep page {page:,}; "

@@ -314,9 +314,41 @@ WHERE e.{Event.fighting} = true AND {overlaps}
 MATCH (e)-[:{Event.places}]->(p:{Place})
 WITH p, e ORDER BY e.{Event.start}, e.id
 WITH p, collect(e {.*}) AS events
-ORDER BY p.{Place.name}
+ORDER BY p.{Place.name}, p.id
 RETURN collect({place: p {.*}, events: events}) AS places
 """, overlaps=overlaps("e", "$from", "$to"))
+
+
+@lru_cache(maxsize=2)
+def fighting_page(after: bool) -> str:
+    """A page of ``FIGHTING_AT_PLACES``'s answer: up to ``$first`` places, from the one after
+    the place ``$after`` (its id) when ``after``, in the same order. ``known`` says whether
+    ``$after`` is a place.
+
+    The whole answer starts from the fighting events, so it grows with the graph; a page walks
+    the places in name order through the name index instead (a range seek from the cursor's
+    place) and keeps each one with fighting in the range, so its cost is the places it passes
+    until the page is full, at any depth and any size of graph (issue 10)."""
+    fought = f"EXISTS {{ MATCH (p)<-[:{{Event.places}}]-(e:{{Event}}) WHERE {_FOUGHT} }}"
+    where = ("p.{Place.name} >= a.{Place.name} AND (p.{Place.name} <> a.{Place.name} OR p.id > a.id)"
+             if after else "p.{Place.name} IS NOT NULL")
+    return cypher(f"""
+OPTIONAL MATCH (a:{{Place}} {{id: $after}})
+CALL (a) {{
+  MATCH (p:{{Place}}) USING INDEX p:{{Place}}({{Place.name}})
+  WHERE {where} AND {fought}
+  WITH p ORDER BY p.{{Place.name}}, p.id LIMIT $first
+  CALL (p) {{
+    MATCH (p)<-[:{{Event.places}}]-(e:{{Event}}) WHERE {_FOUGHT}
+    WITH e ORDER BY e.{{Event.start}}, e.id
+    RETURN collect(e {{.*}}) AS events
+  }}
+  RETURN collect({{place: p {{.*}}, events: events}}) AS places
+}}
+RETURN a IS NOT NULL AS known, places""")
+
+
+_FOUGHT = "e.{Event.fighting} = true AND " + overlaps("e", "$from", "$to")
 
 # Who makes each claim and its citations come in the same round trip, carried by each claim.
 CLAIMS_ABOUT = cypher("""

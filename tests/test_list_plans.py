@@ -102,3 +102,27 @@ def test_a_filter_on_a_related_node_starts_from_it(mini_graph, kind, field):
             assert not set(ops) & forbidden, ops
             if not total:  # the count aggregates the related node's matches only
                 assert not whole_set_operators(plan), ops
+
+
+def _sorted_on(plan, what: str) -> list[str]:
+    """The Sort and Top operators of the plan that order by ``what``."""
+    op = plan.get("operatorType", "").split("@")[0]
+    found = [op] if op in SORTS and what in str(plan.get("args", {}).get("Details", "")) else []
+    for child in plan.get("children", []):
+        found += _sorted_on(child, what)
+    return found
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["first page", "after a place"])
+def test_a_page_of_places_with_fighting_reads_the_name_index_in_order(mini_graph, after):
+    """The page walks places in name order from its cursor and stops when full: no scan of
+    the label, and no sort of the places (only of each place's own events)."""
+    driver, database = mini_graph
+    params = {"from": date(1917, 11, 7), "to": date(1918, 3, 31), "first": 20,
+              "after": "kursk" if after else None}
+    plan = driver.execute_query("EXPLAIN " + queries.fighting_page(after), params,
+                                database_=database).summary.plan
+    ops = set(operators(plan))
+    assert not {"NodeByLabelScan", "AllNodesScan"} & ops, ops
+    assert {"NodeIndexSeekByRange", "NodeIndexScan"} & ops, ops
+    assert _sorted_on(plan, "p.name") == [], ops

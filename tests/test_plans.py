@@ -15,6 +15,10 @@ HEADLINE = {
     "controlOf": (queries.CONTROL_OF, {"place": "kursk", "on": date(1917, 12, 14)}),
     "placesWithFighting": (queries.FIGHTING_AT_PLACES,
                            {"from": date(1917, 11, 7), "to": date(1918, 3, 31)}),
+    "placesWithFighting, first page": (queries.fighting_page(False), {
+        "from": date(1917, 11, 7), "to": date(1918, 3, 31), "first": 20, "after": None}),
+    "placesWithFighting, next page": (queries.fighting_page(True), {
+        "from": date(1917, 11, 7), "to": date(1918, 3, 31), "first": 20, "after": "kursk"}),
     "search": (queries.SEARCH, {"lucene": "kursk", "limit": 10, "labels": []}),
     "node by id": (queries.NODES_BY_ID, {"ids": ["kursk"], "labels": []}),
     "control of a place on a day": (queries.incoming(PLACE.name, CONTROL, PLACE_OF, True),

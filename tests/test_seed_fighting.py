@@ -46,3 +46,43 @@ def test_the_seed_towns_each_have_figes_or_the_seed_thread_saying_so(api):
         c["source"]["id"] in figes and c["quote"] for e in found.get(town, [])
         for c in e["citations"])]
     assert without == []
+
+
+PAGE = """
+query ($first: Int, $after: ID) {
+  placesWithFighting(from: "1917-11-07", to: "1918-03-31", first: $first, after: $after) {
+    place { id } events { id }
+  }
+}"""
+
+
+def _page(api, variables: dict) -> dict:
+    response = api.post("/graphql", json={"query": PAGE, "variables": variables})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_pages_of_the_places_with_fighting_are_the_whole_answer_in_turn(api):
+    """`first` and `after` page the same answer, in the same order, with the same events."""
+    whole = _page(api, {})["data"]["placesWithFighting"]
+    assert len(whole) > 8
+    paged, after = [], None
+    while True:
+        page = _page(api, {"first": 4, "after": after})["data"]["placesWithFighting"]
+        assert len(page) <= 4
+        paged += page
+        if len(page) < 4:
+            break
+        after = page[-1]["place"]["id"]
+    assert paged == whole
+
+
+@pytest.mark.parametrize("variables,words", [
+    ({"first": 4, "after": "atlantis"}, "unknown place id 'atlantis'"),
+    ({"after": "kursk"}, "give `first` between 1 and 100"),
+    ({"first": 0}, "give `first` between 1 and 100"),
+])
+def test_a_wrong_page_of_places_with_fighting_says_what_to_give(api, variables, words):
+    body = _page(api, variables)
+    assert body["data"] is None or body["data"]["placesWithFighting"] is None
+    assert words in body["errors"][0]["message"]
