@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from graph.db import Target, open_driver, read
 from schema.config import Config
 
 DEEP_PAGE = 1000
+SETTLE_MAX = 15  # seconds at most between two cells
 PAGE_REV = """query Page($after: String) {
   places(first: PAGE, after: $after) { nodes { id name kind lat lon } pageInfo { hasNextPage } }
 }""".replace("PAGE", str(PAGE))
@@ -65,19 +67,19 @@ def headline(q: Question, pools: dict[str, list[str]], variants: int, seed: int)
     return Asked(q.name, [_body(q.revgraph, q.rev_vars(p)) for p in params])
 
 
-FIGHTING_PAGE = 100
-FIGHTING_PAGE_REV = FIGHTING.revgraph.replace("placesWithFighting(from: $from, to: $to)",
-                                              f"placesWithFighting(from: $from, to: $to, "
-                                              f"first: {FIGHTING_PAGE})")
-assert FIGHTING_PAGE_REV != FIGHTING.revgraph
+# Pages of the places-with-fighting question: 10 is about the whole answer's size at 1x (so the
+# same amount of answer at every scale), 100 the largest page.
+FIGHTING_PAGES = (10, 100)
 
 
-def paged_fighting(pools: dict[str, list[str]], variants: int, seed: int) -> Asked:
-    """The places-with-fighting question, its first page of FIGHTING_PAGE: the whole answer
-    grows with the graph, a page need not."""
-    return Asked(f"fighting, {FIGHTING_PAGE} a page",
-                 [_body(FIGHTING_PAGE_REV, FIGHTING.rev_vars(p))
-                  for p in mix(FIGHTING, pools, variants, seed)])
+def paged_fighting(pools: dict[str, list[str]], variants: int, seed: int, first: int) -> Asked:
+    """The places-with-fighting question, its first page of ``first``: the whole answer grows
+    with the graph, a page need not."""
+    query = FIGHTING.revgraph.replace("placesWithFighting(from: $from, to: $to)",
+                                      f"placesWithFighting(from: $from, to: $to, first: {first})")
+    assert query != FIGHTING.revgraph
+    return Asked(f"fighting, {first} a page",
+                 [_body(query, FIGHTING.rev_vars(p)) for p in mix(FIGHTING, pools, variants, seed)])
 
 
 def pages(pools: dict[str, list[str]]) -> tuple[Asked, Asked, int]:
@@ -172,7 +174,6 @@ def fill(t: Target, folder: Path, marker: Path, reuse: bool) -> tuple[int, float
     """Empty the database and load the folder; (records, seconds). With ``reuse``, a database
     that ``marker`` says holds this folder's load completed is kept as it is (seconds None):
     a 1000x load takes about 20 minutes."""
-    import time
 
     from loaders.validate import validate_paths
     from loaders.write import load
@@ -222,7 +223,10 @@ def _measure_once(api: str, asked: list[Asked], concurrency: list[int], seconds:
         path = work / f"{i}.jsonl"
         path.write_text("\n".join(a.bodies) + "\n")
         for c in concurrency:
-            out[(a.name, c)] = load(api, path, c, seconds)
+            cell = out[(a.name, c)] = load(api, path, c, seconds)
+            # The requests still running when the client stops (seconds each for an answer
+            # that grows with the graph) would slow the next cell: let them finish first.
+            time.sleep(min(SETTLE_MAX, 2 * cell.p99_ms / 1000))
             print(f"\r  {a.name:36} c={c}", end="", flush=True)
     print()
     return out
@@ -331,21 +335,27 @@ def main() -> None:
                     print(f"scale {scale:g}: {records:,} records {_took(took)}; "
                           f"{len(pools['places']):,} places", flush=True)
                     first, deep, page = pages(pools)
-                    asked = [headline(q, pools, args.variants, args.seed) for q in QUESTIONS]
-                    asked.insert(2, paged_fighting(pools, args.variants, args.seed))
+                    asked = [headline(q, pools, args.variants, args.seed)
+                             for q in QUESTIONS if q is not FIGHTING]
                     asked += [first, deep, far_apart(api.url, t, pools, args.seed, args.pairs,
                                                      10)]
                     if not asked[-1].bodies:  # the other figures are still worth having
                         print(f"no two of {args.pairs} sampled places are connected: "
                               "connection is not measured (give more --pairs)")
                         asked.pop()
+                    # Last in each round: at 1000x the whole answer takes seconds, and the
+                    # heap it leaves to collect slowed the cells measured after it.
+                    asked += [headline(FIGHTING, pools, args.variants, args.seed),
+                              *(paged_fighting(pools, args.variants, args.seed, n)
+                                for n in FIGHTING_PAGES)]
                     results[scale] = measure(api.url, asked, concurrency, args.seconds, Path(tmp),
                                              args.rounds)
                     notes[scale] = (f"{records:,} records {_took(took)}, store "
                                     f"{store_mb(args.home, t.database):,.0f} MB, "
                                     f"{len(pools['places']):,} places, deep page {page:,}; "
-                                    + (asked[-1].name if asked[-1].name.startswith("connection")
-                                       else "connection not measured"))
+                                    + next((a.name for a in asked
+                                            if a.name.startswith("connection")),
+                                           "connection not measured"))
                 finally:
                     api.stop()
             print(table(results, notes, concurrency) + "\n", flush=True)  # so far
