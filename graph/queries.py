@@ -327,8 +327,9 @@ def fighting_page(after: bool) -> str:
 
     The whole answer starts from the fighting events, so it grows with the graph; a page walks
     the places in name order through the name index instead (a range seek from the cursor's
-    place) and keeps each one with fighting in the range, so its cost is the places it passes
-    until the page is full, at any depth and any size of graph (issue 10)."""
+    place) and keeps each one with fighting in the range. Its cost is the places it passes
+    until the page is full: the page's size over the share of places that fought in the
+    range, at any depth, but high where few did (docs/scaling.md, issue 10)."""
     fought = f"EXISTS {{ MATCH (p)<-[:{{Event.places}}]-(e:{{Event}}) WHERE {_FOUGHT} }}"
     where = ("p.{Place.name} >= a.{Place.name} AND (p.{Place.name} <> a.{Place.name} OR p.id > a.id)"
              if after else "p.{Place.name} IS NOT NULL")
