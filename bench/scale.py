@@ -174,7 +174,6 @@ def fill(t: Target, folder: Path, marker: Path, reuse: bool) -> tuple[int, float
     """Empty the database and load the folder; (records, seconds). With ``reuse``, a database
     that ``marker`` says holds this folder's load completed is kept as it is (seconds None):
     a 1000x load takes about 20 minutes."""
-
     from loaders.validate import validate_paths
     from loaders.write import load
 
@@ -343,8 +342,8 @@ def main() -> None:
                         print(f"no two of {args.pairs} sampled places are connected: "
                               "connection is not measured (give more --pairs)")
                         asked.pop()
-                    # Last in each round: at 1000x the whole answer takes seconds, and the
-                    # heap it leaves to collect slowed the cells measured after it.
+                    # Last in each round: at 1000x the whole answer takes seconds, and its
+                    # requests still running in Neo4j slowed the cells measured after it.
                     asked += [headline(FIGHTING, pools, args.variants, args.seed),
                               *(paged_fighting(pools, args.variants, args.seed, n)
                                 for n in FIGHTING_PAGES)]

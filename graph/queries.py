@@ -306,17 +306,20 @@ RETURN p.id AS place,
        AS periods
 """, holds=holds_on("c", "$on"), label=label_of("who"))
 
+# An event ``e`` of fighting overlapping [$from, $to]: the whole answer and its pages alike.
+_FOUGHT = "e.{Event.fighting} = true AND " + overlaps("e", "$from", "$to")
+
 # The hint keeps the plan a seek on the fighting flag whatever the statistics say (on a fresh
 # store the planner sometimes scanned an index of the dates instead).
-FIGHTING_AT_PLACES = cypher("""
-MATCH (e:{Event}) USING INDEX e:{Event}({Event.fighting})
-WHERE e.{Event.fighting} = true AND {overlaps}
-MATCH (e)-[:{Event.places}]->(p:{Place})
-WITH p, e ORDER BY e.{Event.start}, e.id
-WITH p, collect(e {.*}) AS events
-ORDER BY p.{Place.name}, p.id
-RETURN collect({place: p {.*}, events: events}) AS places
-""", overlaps=overlaps("e", "$from", "$to"))
+FIGHTING_AT_PLACES = cypher(f"""
+MATCH (e:{{Event}}) USING INDEX e:{{Event}}({{Event.fighting}})
+WHERE {_FOUGHT}
+MATCH (e)-[:{{Event.places}}]->(p:{{Place}})
+WITH p, e ORDER BY e.{{Event.start}}, e.id
+WITH p, collect(e {{.*}}) AS events
+ORDER BY p.{{Place.name}}, p.id
+RETURN collect({{place: p {{.*}}, events: events}}) AS places
+""")
 
 
 @lru_cache(maxsize=2)
@@ -347,9 +350,6 @@ CALL (a) {{
   RETURN collect({{place: p {{.*}}, events: events}}) AS places
 }}
 RETURN a IS NOT NULL AS known, places""")
-
-
-_FOUGHT = "e.{Event.fighting} = true AND " + overlaps("e", "$from", "$to")
 
 # Who makes each claim and its citations come in the same round trip, carried by each claim.
 CLAIMS_ABOUT = cypher("""
