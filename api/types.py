@@ -57,8 +57,44 @@ DateScalar = strawberry.scalar(
 )
 
 
+class _Lazy:
+    """Fields computed from a private ``_n`` when first read (each class's ``_reads``), so a
+    long list pays only for the fields the question selects. api/execution.py reads
+    ``_reads`` too, converting without the first read's miss."""
+
+    _reads: ClassVar[dict[str, Callable[[Any], Any]]] = {}
+    # strawberry.cast's mark, read for every object by strawberry's is_type_of: none here, and
+    # answered by the class rather than by a miss through __getattr__.
+    __as_strawberry_type__: ClassVar[None] = None
+
+    @classmethod
+    def _make(cls, n: Any) -> Any:
+        """The object of ``n``; a field is converted when it is first read."""
+        o = object.__new__(cls)
+        o.__dict__["_n"] = n
+        return o
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for attributes not yet set: the fields (dataclass fields without defaults have
+        # no class attribute, so each first read of one arrives here).
+        read = type(self)._reads.get(name)
+        n = self.__dict__.get("_n")
+        if read is None or n is None:
+            raise AttributeError(name)
+        value = self.__dict__[name] = read(n)
+        return value
+
+
 @strawberry.type(description="A date shown in both calendars, with its precision.")
-class HistoricalDate:
+class HistoricalDate(_Lazy):
+    _n: strawberry.Private[d.HistoricalDate]
+    # The Julian day and the texts cost a conversion each: made only when selected.
+    _reads: ClassVar[dict[str, Callable[[d.HistoricalDate], Any]]] = {
+        "gregorian": lambda h: h.gregorian, "julian": lambda h: h.julian,
+        "precision": lambda h: h.precision, "edtf": lambda h: h.edtf,
+        "calendar": lambda h: h.calendar, "text": lambda h: h.text,
+        "latest_gregorian": lambda h: h.latest,
+    }
     gregorian: date = strawberry.field(
         description="The (first) day in the Gregorian calendar (New Style).")
     julian: date = strawberry.field(description="The same day in the Julian calendar (Old Style).")
@@ -77,12 +113,7 @@ class HistoricalDate:
 def historical(node: NodeData, prop: str) -> HistoricalDate | None:
     """A stored date (its four properties) as the API shows it."""
     hd = d.HistoricalDate.from_graph(node.props, prop)
-    if hd is None:
-        return None
-    return HistoricalDate(
-        gregorian=hd.gregorian, julian=hd.julian, precision=hd.precision,  # type: ignore[arg-type]
-        edtf=hd.edtf, calendar=hd.calendar, text=hd.text, latest_gregorian=hd.latest,
-    )
+    return None if hd is None else HistoricalDate._make(hd)  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="A source cited for a fact, with the words it uses.")
@@ -101,8 +132,8 @@ class Citation:
 # The scalar fields of every kind's type are plain attributes to strawberry, which graphql-core
 # reads through its fast path for fields without a resolver, instead of calling a resolver with
 # its argument conversion and extension chain for each field of each item. They are computed
-# from the node's properties when first read (``Node.__getattr__``, with each type's
-# ``_reads``), so that a long list pays only for the fields the question selects.
+# from the node's properties when first read (``_Lazy``, with each type's ``_reads``), so that
+# a long list pays only for the fields the question selects.
 
 Read = Callable[[NodeData], Any]
 # A resolver's field metadata: its answer from what the question fetched with the object, or
@@ -111,31 +142,11 @@ PREFETCHED = "revgraph.prefetched"
 
 
 @strawberry.interface(description="Anything in the graph with a stable id.")
-class Node:
+class Node(_Lazy):
     _n: strawberry.Private[NodeData]
     _reads: ClassVar[dict[str, Read]] = {}  # each kind's type: its properties' conversions
-    # strawberry.cast's mark, read for every object by strawberry's is_type_of: none here, and
-    # answered by the class rather than by a miss through __getattr__.
-    __as_strawberry_type__: ClassVar[None] = None
     id: strawberry.ID = strawberry.field(description=ID.description)
     note: str | None = strawberry.field(description=NOTE.description)
-
-    @classmethod
-    def _make(cls, n: NodeData) -> Any:
-        """The object of a node; a property is converted when it is first read."""
-        o = object.__new__(cls)
-        o.__dict__["_n"] = n
-        return o
-
-    def __getattr__(self, name: str) -> Any:
-        # Only for attributes not yet set: the properties (dataclass fields without defaults
-        # have no class attribute, so each first read of one arrives here).
-        read = type(self)._reads.get(name)
-        n = self.__dict__.get("_n")
-        if read is None or n is None:
-            raise AttributeError(name)
-        value = self.__dict__[name] = read(n)
-        return value
 
     @strawberry.field(description="The sources cited for this node.",
                       metadata={PREFETCHED: lambda self: _prefetched_citations(self)})
