@@ -197,6 +197,23 @@ def node_selections(selected: Selection, connection: bool) -> list[Selection]:
     return out
 
 
+def field_selections(selected: Selection, name: str) -> list[Selection]:
+    """The selections under the child field ``name`` of a field's selection (``selected``:
+    ``info.selected_fields[0]``), fragments on the field's own type opened, aliases merged:
+    e.g. those under ``place`` of a ``placesWithFighting`` item."""
+    out: list[Selection] = []
+
+    def walk(selections: Iterable[Selection]) -> None:
+        for s in selections:
+            if isinstance(s, SelectedField):
+                if s.name == name:
+                    out.extend(s.selections)
+            elif isinstance(s, (InlineFragment, FragmentSpread)):
+                walk(s.selections)
+    walk(selected.selections)
+    return out
+
+
 def wants(selected: Selection, name: str) -> bool:
     """Whether a field's selection (``info.selected_fields[0]``, fragments included) asks for
     ``name`` directly."""

@@ -16,10 +16,10 @@ from unidecode import unidecode
 from api import documents
 from api import generated as g
 from api.context import LABELS, Context, NodeData
-from api.prefetch import walk_key
+from api.prefetch import Plan, Reader, field_selections, walk_key
 from api.resolve import MAX_PAGE, UserInputError, to_gregorian, wrap
 from api.types import Calendar, Entity, Node
-from graph import queries
+from graph import queries, select
 from schema import dates as d
 from schema.model import (
     CLAIM,
@@ -113,13 +113,24 @@ def _primed(kind: Kind, f: Field, row: dict[str, Any]) -> Any:
                          cited=[c for c in row["citations"] if c["source"]]))
 
 
-async def _fighting_page(context: Context, span: dict[str, date | None], first: int | None,
-                         after: strawberry.ID | None) -> list[dict[str, Any]]:
+def _fighting_shapes(info: Info[Context, None]) -> tuple[dict[str, str], dict[str, Any],
+                                                           Reader, Reader]:
+    """The projections of the places and events a placesWithFighting question selects (and
+    the parameters their walks use), with the readers that file the rows back into nodes."""
+    plan, selected = Plan(), info.selected_fields[0]
+    place, place_reader = plan.shape(PLACE, field_selections(selected, "place"))
+    event, event_reader = plan.shape(EVENT, field_selections(selected, "events"))
+    shaped = {"place": select.projection("p", place), "event": select.projection("e", event)}
+    return shaped, {**plan.params, "labels": LABELS}, place_reader, event_reader
+
+
+async def _fighting_page(context: Context, span: dict[str, Any], first: int | None,
+                         after: strawberry.ID | None, shaped: dict[str, str]) -> list[dict[str, Any]]:
     if first is None or not 0 < first <= MAX_PAGE:
         raise UserInputError(f"give `first` between 1 and {MAX_PAGE} to page the places "
                              f"(got {first}); `after` alone pages nothing")
-    row = (await context.read(queries.fighting_page(after is not None), **span, first=first,
-                              after=None if after is None else str(after)))[0]
+    row = (await context.read(queries.fighting_page(after is not None, **shaped), **span,
+                              first=first, after=None if after is None else str(after)))[0]
     if not row["known"] and after is not None:
         raise UserInputError(f"unknown place id {after!r} for `after`: give the id of the last "
                              "place of the previous page")
@@ -180,15 +191,16 @@ class Query(g.KindQueries):
         start, end = _greg(from_, calendar), _greg(to, calendar)
         if start and end and end < start:
             raise UserInputError("`to` is before `from`")
-        span = {"from": start, "to": end}
+        shaped, params, places, events = _fighting_shapes(info)
+        span = {"from": start, "to": end, **params}
         if first is None and after is None:
-            rows = (await info.context.read(queries.FIGHTING_AT_PLACES, **span))[0]["places"]
+            rows = (await info.context.read(queries.fighting_at_places(**shaped),
+                                            **span))[0]["places"]
         else:
-            rows = await _fighting_page(info.context, span, first, after)
-        return [FightingAtPlace(
-            place=wrap(NodeData(PLACE.name, r["place"])),
-            events=[wrap(NodeData(EVENT.name, e)) for e in r["events"]],
-        ) for r in rows]
+            rows = await _fighting_page(info.context, span, first, after, shaped)
+        return [FightingAtPlace(place=wrap(places.node(r["place"])),
+                                events=[wrap(events.node(e)) for e in r["events"]])
+                for r in rows]
 
     @strawberry.field(description="The places a party held on a day (in either calendar): those "
                       "whose controller then was the party, or a soviet or committee in which, "

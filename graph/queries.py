@@ -310,21 +310,25 @@ RETURN p.id AS place,
 _FOUGHT = "e.{Event.fighting} = true AND " + overlaps("e", "$from", "$to")
 
 # The hint keeps the plan a seek on the fighting flag whatever the statistics say (on a fresh
-# store the planner sometimes scanned an index of the dates instead).
-FIGHTING_AT_PLACES = cypher(f"""
+# store the planner sometimes scanned an index of the dates instead). ``place`` and ``event``
+# are map projections of ``p`` and ``e`` (graph/select.py): what the question selects.
+@lru_cache(maxsize=MODEL_QUERIES)
+def fighting_at_places(place: str = "p {.*}", event: str = "e {.*}") -> str:
+    """Every place with fighting in [$from, $to], by name, each with its events there."""
+    return cypher(f"""
 MATCH (e:{{Event}}) USING INDEX e:{{Event}}({{Event.fighting}})
 WHERE {_FOUGHT}
 MATCH (e)-[:{{Event.places}}]->(p:{{Place}})
 WITH p, e ORDER BY e.{{Event.start}}, e.id
-WITH p, collect(e {{.*}}) AS events
+WITH p, collect({{event}}) AS events
 ORDER BY p.{{Place.name}}, p.id
-RETURN collect({{place: p {{.*}}, events: events}}) AS places
-""")
+RETURN collect({{place: {{place}}, events: events}}) AS places
+""", place=place, event=event)
 
 
-@lru_cache(maxsize=2)
-def fighting_page(after: bool) -> str:
-    """A page of ``FIGHTING_AT_PLACES``'s answer: up to ``$first`` places, from the one after
+@lru_cache(maxsize=MODEL_QUERIES)
+def fighting_page(after: bool, place: str = "p {.*}", event: str = "e {.*}") -> str:
+    """A page of ``fighting_at_places``'s answer: up to ``$first`` places, from the one after
     the place ``$after`` (its id) when ``after``, in the same order. ``known`` says whether
     ``$after`` is a place.
 
@@ -345,11 +349,11 @@ CALL (a) {{
   CALL (p) {{
     MATCH (p)<-[:{{Event.places}}]-(e:{{Event}}) WHERE {_FOUGHT}
     WITH e ORDER BY e.{{Event.start}}, e.id
-    RETURN collect(e {{.*}}) AS events
+    RETURN collect({{event}}) AS events
   }}
-  RETURN collect({{place: p {{.*}}, events: events}}) AS places
+  RETURN collect({{place: {{place}}, events: events}}) AS places
 }}
-RETURN a IS NOT NULL AS known, places""")
+RETURN a IS NOT NULL AS known, places""", place=place, event=event)
 
 # Who makes each claim and its citations come in the same round trip, carried by each claim.
 CLAIMS_ABOUT = cypher("""

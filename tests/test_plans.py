@@ -13,7 +13,7 @@ from schema.model import CONTROL, PLACE
 PLACE_OF = CONTROL.field("place")
 HEADLINE = {
     "controlOf": (queries.CONTROL_OF, {"place": "kursk", "on": date(1917, 12, 14)}),
-    "placesWithFighting": (queries.FIGHTING_AT_PLACES,
+    "placesWithFighting": (queries.fighting_at_places(),
                            {"from": date(1917, 11, 7), "to": date(1918, 3, 31)}),
     "placesWithFighting, first page": (queries.fighting_page(False), {
         "from": date(1917, 11, 7), "to": date(1918, 3, 31), "first": 20, "after": None}),

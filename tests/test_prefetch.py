@@ -38,6 +38,14 @@ SAME = {
     "an interface-typed field below": ("""{ controlPeriods(first: 5) { nodes { id
           place { id name } controller { __typename id ... on Soviet { place { name } } } } } }""",
         {}),
+    "places with fighting, each place's control on a day and each event's places": ("""
+        query ($on: Date) { placesWithFighting(from: "1917-11-07", to: "1918-03-31") {
+          place { id name control(on: $on) { alignment controller { __typename id } } }
+          events { name start { julian edtf } places { name } } } }""", {"on": "1918-01-01"}),
+    "a page of places with fighting, fragments on the item": ("""
+        fragment Where on FightingAtPlace { place { name kind } }
+        { placesWithFighting(from: "1917-11-07", to: "1918-03-31", first: 3, after: "kursk") {
+            ...Where ... on FightingAtPlace { events { id end { text } } } } }""", {}),
 }
 
 
@@ -64,6 +72,13 @@ def test_the_map_is_one_round_trip(api):
     assert body["extensions"]["roundTrips"] == 1
     cities = body["data"]["places"]["nodes"]
     assert any(p["control"] for p in cities)
+
+
+def test_places_with_fighting_fetch_what_is_selected_in_one_round_trip(api):
+    body = post(api, """{ placesWithFighting(from: "1917-11-07", to: "1918-03-31") {
+        place { name control(on: "1918-01-01") { alignment } } events { name } } }""", {})
+    assert body["extensions"]["roundTrips"] == 1
+    assert any(p["place"]["control"] for p in body["data"]["placesWithFighting"])
 
 
 def test_a_nested_lookup_is_one_round_trip(api):
