@@ -30,7 +30,8 @@ end. Not a test: it asserts nothing.
 
     .venv/bin/python scripts/bench_loader.py [--scale 10] [--seed 1917] [--rounds 2]
         [--naive-seconds 60] [--big-mb 50] [--before main] [--validate-scale 1000]
-        [--batches 1000,5000,20000] [--heap 1g] [--skip-big]
+        [--batches 1000,5000,20000] [--heap 1g] [--pagecache 512m] [--skip-big]
+        [--no-incremental]
 """
 
 from __future__ import annotations
@@ -68,11 +69,11 @@ CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 COUNT = "MATCH (n) WITH count(n) AS nodes OPTIONAL MATCH ()-[r]->() RETURN nodes, count(r) AS rels"
 
 
-def bench_config(heap: str) -> Config:
+def bench_config(heap: str, pagecache: str = "512m") -> Config:
     if os.environ.get("REVGRAPH_BOLT_PORT"):  # the caller's own server settings
-        return Config.from_env(neo4j_heap=heap, neo4j_pagecache="512m")
+        return Config.from_env(neo4j_heap=heap, neo4j_pagecache=pagecache)
     return Config.from_env({}, home=ROOT / ".revgraph-bench10", bolt_port=25002,
-                           http_port=25003, neo4j_heap=heap, neo4j_pagecache="512m")
+                           http_port=25003, neo4j_heap=heap, neo4j_pagecache=pagecache)
 
 
 def counts(driver: Any, database: str) -> tuple[int, int]:
@@ -309,6 +310,10 @@ def main() -> None:
     parser.add_argument("--validate-scale", type=float, help="validate the dataset at this scale")
     parser.add_argument("--batches", help="time the bulk path at these batch sizes (a,b,c)")
     parser.add_argument("--heap", default="1g", help="the bench server's heap")
+    parser.add_argument("--pagecache", default="512m", help="the bench server's page cache")
+    parser.add_argument("--no-incremental", action="store_true",
+                        help="skip the incremental path (one transaction: at 100x it needed "
+                        "more transaction memory than a 2 GB heap allows)")
     parser.add_argument("--validate-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.validate_child:
@@ -327,7 +332,7 @@ def main() -> None:
 
 
 def load_rows(args: argparse.Namespace, folder: Path) -> None:
-    config = bench_config(args.heap)
+    config = bench_config(args.heap, args.pagecache)
     server = LocalServer(config)
     server.start(echo=False)
     rows: list[tuple[str, int, float, str]] = []
@@ -340,7 +345,8 @@ def load_rows(args: argparse.Namespace, folder: Path) -> None:
                 for n in (int(x) for x in args.batches.split(",")):
                     r = run_revgraph(driver, t.database, folder, True, size=n)
                     print(f"  {n:>7,} rows/tx: {r['load']:6.1f} s, {r['records'] / r['load']:8,.0f} rec/s")
-            for name, bulk in ((BULK, True), (INCREMENTAL, False)):
+            paths = ((BULK, True),) if args.no_incremental else ((BULK, True), (INCREMENTAL, False))
+            for name, bulk in paths:
                 try:
                     rounds = [run_revgraph(driver, t.database, folder, bulk)
                               for _ in range(args.rounds)]
