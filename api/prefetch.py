@@ -1,13 +1,13 @@
 """From a GraphQL selection to the ``Shape`` graph/select.py fetches in one round trip, and
 from the fetched rows back to nodes whose walked fields are already filled.
 
-A root field that returns nodes of a kind (a lookup, a list page) reads its selection here,
-asks one Cypher query for every property and relationship below it, and hands each node its
-prefetched neighbours (``NodeData.pre``, keyed by ``walk_key``). The field resolvers in
-api/resolve.py return those at once, with no round trip and no future per field; anything
-the shape did not cover (an extra such as ``mentions``, a field below an interface-typed
-one, an argument it could not read) falls back to the batched loaders, so fetching less than
-needed costs time, never a wrong answer.
+A root field that returns nodes of a kind (a lookup, a list page, the places and events of
+placesWithFighting) reads its selection here, asks one Cypher query for every property and
+relationship below it, and hands each node its prefetched neighbours (``NodeData.pre``, keyed
+by ``walk_key``). The field resolvers in api/resolve.py return those at once, with no round
+trip and no future per field; anything the shape did not cover (an extra such as
+``mentions``, a field below an interface-typed one, an argument it could not read) falls back
+to the batched loaders, so fetching less than needed costs time, never a wrong answer.
 """
 
 from __future__ import annotations
@@ -178,40 +178,34 @@ class Reader:
         return NodeData(self.label, row, pre)
 
 
+def _under(selections: Iterable[Selection], name: str) -> list[Selection]:
+    """The selections under the fields ``name`` among ``selections``, fragments opened and
+    aliases merged."""
+    out: list[Selection] = []
+    for s in selections:
+        if isinstance(s, SelectedField):
+            if s.name == name:
+                out.extend(s.selections)
+        elif isinstance(s, (InlineFragment, FragmentSpread)):
+            out.extend(_under(s.selections, name))
+    return out
+
+
 def node_selections(selected: Selection, connection: bool) -> list[Selection]:
     """The selections that apply to the nodes a root field returns (``selected``: the field
     itself, ``info.selected_fields[0]``): its own, or for a connection those under ``nodes``
     and ``edges { node }``."""
     if not connection:
         return list(selected.selections)
-    out: list[Selection] = []
-    for s in selected.selections:
-        if not isinstance(s, SelectedField):
-            continue  # fragments on a Connection type: the loaders answer what is below
-        if s.name == "nodes":
-            out.extend(s.selections)
-        elif s.name == "edges":
-            for e in s.selections:
-                if isinstance(e, SelectedField) and e.name == "node":
-                    out.extend(e.selections)
-    return out
+    return _under(selected.selections, "nodes") + _under(_under(selected.selections, "edges"),
+                                                          "node")
 
 
 def field_selections(selected: Selection, name: str) -> list[Selection]:
     """The selections under the child field ``name`` of a field's selection (``selected``:
-    ``info.selected_fields[0]``), fragments on the field's own type opened, aliases merged:
-    e.g. those under ``place`` of a ``placesWithFighting`` item."""
-    out: list[Selection] = []
-
-    def walk(selections: Iterable[Selection]) -> None:
-        for s in selections:
-            if isinstance(s, SelectedField):
-                if s.name == name:
-                    out.extend(s.selections)
-            elif isinstance(s, (InlineFragment, FragmentSpread)):
-                walk(s.selections)
-    walk(selected.selections)
-    return out
+    ``info.selected_fields[0]``): e.g. those under ``place`` of a ``placesWithFighting``
+    item."""
+    return _under(selected.selections, name)
 
 
 def wants(selected: Selection, name: str) -> bool:

@@ -124,12 +124,12 @@ def _fighting_shapes(info: Info[Context, None]) -> tuple[dict[str, str], dict[st
     return shaped, {**plan.params, "labels": LABELS}, place_reader, event_reader
 
 
-async def _fighting_page(context: Context, span: dict[str, Any], first: int | None,
+async def _fighting_page(context: Context, params: dict[str, Any], first: int | None,
                          after: strawberry.ID | None, shaped: dict[str, str]) -> list[dict[str, Any]]:
     if first is None or not 0 < first <= MAX_PAGE:
         raise UserInputError(f"give `first` between 1 and {MAX_PAGE} to page the places "
                              f"(got {first}); `after` alone pages nothing")
-    row = (await context.read(queries.fighting_page(after is not None, **shaped), **span,
+    row = (await context.read(queries.fighting_page(after is not None, **shaped), **params,
                               first=first, after=None if after is None else str(after)))[0]
     if not row["known"] and after is not None:
         raise UserInputError(f"unknown place id {after!r} for `after`: give the id of the last "
@@ -191,13 +191,13 @@ class Query(g.KindQueries):
         start, end = _greg(from_, calendar), _greg(to, calendar)
         if start and end and end < start:
             raise UserInputError("`to` is before `from`")
-        shaped, params, places, events = _fighting_shapes(info)
-        span = {"from": start, "to": end, **params}
+        shaped, walked, places, events = _fighting_shapes(info)
+        params = {"from": start, "to": end, **walked}
         if first is None and after is None:
             rows = (await info.context.read(queries.fighting_at_places(**shaped),
-                                            **span))[0]["places"]
+                                            **params))[0]["places"]
         else:
-            rows = await _fighting_page(info.context, span, first, after, shaped)
+            rows = await _fighting_page(info.context, params, first, after, shaped)
         return [FightingAtPlace(place=wrap(places.node(r["place"])),
                                 events=[wrap(events.node(e)) for e in r["events"]])
                 for r in rows]

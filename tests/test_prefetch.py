@@ -42,6 +42,9 @@ SAME = {
         query ($on: Date) { placesWithFighting(from: "1917-11-07", to: "1918-03-31") {
           place { id name control(on: $on) { alignment controller { __typename id } } }
           events { name start { julian edtf } places { name } } } }""", {"on": "1918-01-01"}),
+    "a fragment on the connection type": ("""
+        fragment Page on PlaceConnection { nodes { id name control { alignment } } }
+        { places(first: 5, sortBy: NAME) { ...Page edges { node { kind } } } }""", {}),
     "a page of places with fighting, fragments on the item": ("""
         fragment Where on FightingAtPlace { place { name kind } }
         { placesWithFighting(from: "1917-11-07", to: "1918-03-31", first: 3, after: "kursk") {
