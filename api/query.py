@@ -21,11 +21,13 @@ from api.resolve import MAX_PAGE, UserInputError, to_gregorian, wrap
 from api.types import Calendar, Entity, Node
 from graph import queries, select
 from schema import dates as d
+from schema.dates import month_number
 from schema.model import (
     CLAIM,
     COMPOSITION,
     CONTROL,
     EVENT,
+    FIGHTING_OPEN_START,
     KINDS,
     PARTY,
     PLACE,
@@ -124,13 +126,28 @@ def _fighting_shapes(info: Info[Context, None]) -> tuple[dict[str, str], dict[st
     return shaped, {**plan.params, "labels": LABELS}, place_reader, event_reader
 
 
+# A page of placesWithFighting over a range of at most this many months seeks each month's
+# fighting (graph/queries.py fighting_by_month: a cost of months x page size); a longer or open
+# range walks the places in name order instead.
+MONTHS_BY_MONTH = 120
+
+
 async def _fighting_page(context: Context, params: dict[str, Any], first: int | None,
                          after: strawberry.ID | None, shaped: dict[str, str]) -> list[dict[str, Any]]:
     if first is None or not 0 < first <= MAX_PAGE:
         raise UserInputError(f"give `first` between 1 and {MAX_PAGE} to page the places "
                              f"(got {first}); `after` alone pages nothing")
-    row = (await context.read(queries.fighting_page(after is not None, **shaped), **params,
-                              first=first, after=None if after is None else str(after)))[0]
+    start, end = params["from"], params["to"]
+    if start is not None and end is not None and \
+            month_number(end) - month_number(start) < MONTHS_BY_MONTH:
+        months = range(month_number(start), month_number(end) + 1)
+        query = queries.fighting_by_month(after is not None, **shaped)
+        params = {**params, "months": [FIGHTING_OPEN_START, *months],
+                  "m0": months[0], "m1": months[-1]}
+    else:  # an open range: walk the places in name order
+        query = queries.fighting_page(after is not None, **shaped)
+    row = (await context.read(query, **params, first=first,
+                              after=None if after is None else str(after)))[0]
     if not row["known"] and after is not None:
         raise UserInputError(f"unknown place id {after!r} for `after`: give the id of the last "
                              "place of the previous page")

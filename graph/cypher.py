@@ -4,7 +4,8 @@ A query is written as a template whose labels, relationship types and properties
 model's, in braces: ``{Place}`` is the label, ``{Control.place}`` the relationship type of the
 field ``place`` of ``Control`` (for a property field, its property), ``{Control.start.latest}``
 the property holding a date's last day, ``{Entity}``/``{Fact}`` the shared labels,
-``{Cites}`` and ``{Cites.quote}`` the citation relationship and its properties. Lower-case
+``{Cites}`` and ``{Cites.quote}`` the citation relationship and its properties,
+``{FightingMonth.month}`` the derived index of fighting (loaders/fighting.py). Lower-case
 names are fragments passed in by keyword. ``cypher()`` fills them in once, at import, and an
 unknown name fails there, so a renamed field cannot leave a query pointing at nothing.
 
@@ -23,6 +24,8 @@ from schema.model import (
     END,
     ENTITY_LABEL,
     FACT_LABEL,
+    FIGHTING_MONTH_LABEL,
+    FIGHTING_MONTH_PROPS,
     IN_DOCUMENT_REL,
     KINDS,
     LOAD_HASH,
@@ -56,6 +59,8 @@ def _names() -> dict[str, str]:
     names |= {f"Cites.{f.name}": f.name for f in CITATION_FIELDS if not f.is_ref}
     names |= {f"Cites.{prop}": prop for prop in SPAN_PROPS}
     names |= {PASSAGE_LABEL: PASSAGE_LABEL, "InDocument": IN_DOCUMENT_REL, "Mentions": MENTIONS_REL}
+    names[FIGHTING_MONTH_LABEL] = FIGHTING_MONTH_LABEL
+    names |= {f"{FIGHTING_MONTH_LABEL}.{prop}": prop for prop in FIGHTING_MONTH_PROPS}
     for kind in KINDS:
         names[kind.name] = kind.name
         for f in kind.fields:

@@ -11,6 +11,8 @@ from schema.model import (
     ENTITY_KINDS,
     ENTITY_LABEL,
     FACT_LABEL,
+    FIGHTING_MONTH_LABEL,
+    FIGHTING_MONTH_ORDER,
     KINDS,
     SEARCH_INDEX,
     SEARCH_TEXT,
@@ -52,6 +54,12 @@ def statements() -> list[str]:
         f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{labels}) "
         f"ON EACH [n.name, n.{SEARCH_TEXT}]"
     )
+    # Fighting by month: its id for the loader's changes, and (month, name, place) for a page
+    # read in name order month by month (loaders/fighting.py).
+    fm = FIGHTING_MONTH_LABEL
+    out.append(f"CREATE CONSTRAINT {fm.lower()}_id IF NOT EXISTS FOR (f:{fm}) REQUIRE f.id IS UNIQUE")
+    out.append(f"CREATE INDEX {fm.lower()}_month_name IF NOT EXISTS FOR (f:{fm}) "
+               f"ON ({', '.join(f'f.{p}' for p in FIGHTING_MONTH_ORDER)})")
     out += DOCUMENT_STATEMENTS  # passages: their ids and a full-text index of their text
     return out
 

@@ -15,7 +15,7 @@ from neo4j import Driver
 
 from graph.cypher import cypher, holds_on, label_of, overlaps
 from graph.db import read
-from schema.model import KIND_BY_LABEL, Field, Kind
+from schema.model import FIGHTING_MONTH_ORDER, FIGHTING_OPEN_START, KIND_BY_LABEL, Field, Kind
 
 # The builders below are asked per request with the model's kinds and fields: each text is made
 # once (a few hundred at most: every kind, field and direction).
@@ -351,6 +351,57 @@ CALL (a) {{
     WITH e ORDER BY e.{{Event.start}}, e.id
     RETURN collect({{event}}) AS events
   }}
+  RETURN collect({{place: {{place}}, events: events}}) AS places
+}}
+RETURN a IS NOT NULL AS known, places""", place=place, event=event)
+
+# A month's fighting node answers for the asked range [$from, $to] (months $m0 to $m1) by its
+# own properties where it can: a month inside the range holds fighting in it; the first month
+# does if its latest fighting ends on or after $from, the last if its earliest begins by $to;
+# the open bucket (a start unknown) if it ends on or after $from. A range within one month
+# asks the events themselves.
+_MONTH_FOUGHT = f"""CASE
+      WHEN m = {FIGHTING_OPEN_START} THEN f.{{FightingMonth.last}} >= $from
+      WHEN $m0 = $m1 THEN f.{{FightingMonth.last}} >= $from AND f.{{FightingMonth.start}} <= $to
+        AND EXISTS {{ MATCH (:{{Place}} {{id: f.{{FightingMonth.place}}}})<-[:{{Event.places}}]-(e:{{Event}})
+                     WHERE {_FOUGHT} }}
+      ELSE (m > $m0 OR f.{{FightingMonth.last}} >= $from)
+        AND (m < $m1 OR f.{{FightingMonth.start}} <= $to) END"""
+
+
+@lru_cache(maxsize=MODEL_QUERIES)
+def fighting_by_month(after: bool, place: str = "p {.*}", event: str = "e {.*}") -> str:
+    """The page of ``fighting_page``, read from the fighting by month (loaders/fighting.py):
+    ``$months`` are the month numbers of [$from, $to] with the open bucket, ``$m0``/``$m1``
+    the first and last. Each month is sought in name order from the cursor and stops at
+    ``$first`` places that fought in the range; the page is the first ``$first`` of their
+    union. Its cost is the months times the page's size, whatever share of places fought."""
+    # The tie on the cursor's name is broken in a CASE, not an OR, which the planner would
+    # split into a union with a scan of the label; the index hint needs every column named.
+    cursor = ("f.{FightingMonth.name} >= a.{Place.name} AND CASE WHEN f.{FightingMonth.name} = "
+              "a.{Place.name} THEN f.{FightingMonth.place} > a.id ELSE true END"
+              if after else "f.{FightingMonth.name} IS NOT NULL")
+    order = ", ".join(f"f.{{FightingMonth.{p}}}" for p in FIGHTING_MONTH_ORDER)
+    index = ", ".join(f"{{FightingMonth.{p}}}" for p in FIGHTING_MONTH_ORDER)
+    return cypher(f"""
+OPTIONAL MATCH (a:{{Place}} {{id: $after}})
+CALL (a) {{
+  UNWIND $months AS m
+  CALL (a, m) {{
+    MATCH (f:{{FightingMonth}}) USING INDEX f:{{FightingMonth}}({index})
+    WHERE f.{{FightingMonth.month}} = m AND {cursor} AND f.{{FightingMonth.place}} IS NOT NULL
+      AND {_MONTH_FOUGHT}
+    WITH f ORDER BY {order} LIMIT $first
+    RETURN f.{{FightingMonth.name}} AS name, f.{{FightingMonth.place}} AS id
+  }}
+  WITH DISTINCT name, id ORDER BY name, id LIMIT $first
+  MATCH (p:{{Place}} {{id: id}})
+  CALL (p) {{
+    MATCH (p)<-[:{{Event.places}}]-(e:{{Event}}) WHERE {_FOUGHT}
+    WITH e ORDER BY e.{{Event.start}}, e.id
+    RETURN collect({{event}}) AS events
+  }}
+  WITH p, events ORDER BY p.{{Place.name}}, p.id
   RETURN collect({{place: {{place}}, events: events}}) AS places
 }}
 RETURN a IS NOT NULL AS known, places""", place=place, event=event)

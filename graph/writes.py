@@ -56,7 +56,7 @@ RETURN entities + facts + passages AS n
 # Empties the database of what a first load wrote, 5,000 nodes per transaction (run in an
 # auto-commit transaction: the heap never holds the whole deletion).
 CLEAR_LOADED = cypher("""
-MATCH (n) WHERE n:{Entity} OR n:{Fact} OR n:{Passage}
+MATCH (n) WHERE n:{Entity} OR n:{Fact} OR n:{Passage} OR n:{FightingMonth}
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS
 """)
 
@@ -70,3 +70,14 @@ def create(kind: Kind, extra: tuple[str, ...] = ()) -> str:
         raise ValueError(f"{sorted(unknown)} are not flag labels of {kind.name}")
     labels = "".join(f":{{{label}}}" for label in (kind.name, *extra))
     return cypher(f"UNWIND $rows AS row CREATE (n{labels}:{kind.labels[1]}) SET n = row.props")
+
+
+# -- fighting by month, derived from the events (loaders/fighting.py) --------------------------
+
+FIGHTING_MONTHS = cypher("MATCH (f:{FightingMonth}) RETURN f {.*} AS props")
+DELETE_FIGHTING_MONTHS = cypher(
+    "UNWIND $ids AS id MATCH (f:{FightingMonth} {id: id}) DELETE f")
+# New ones and changed ones alike (a place renamed, an event's dates changed).
+WRITE_FIGHTING_MONTHS = cypher(
+    "UNWIND $rows AS row MERGE (f:{FightingMonth} {id: row.id}) SET f = row")
+CREATE_FIGHTING_MONTHS = cypher("UNWIND $rows AS row CREATE (f:{FightingMonth}) SET f = row")

@@ -24,9 +24,10 @@ from neo4j import Driver, ManagedTransaction
 from graph import version, writes
 from graph.documents import write_passages
 from loaders.documents.plan import plan_passages
+from loaders.fighting import fighting_months
 from loaders.validate import Dataset
 from loaders.write import Summary, labels_by_id, node_write, relationships_of
-from schema.model import KIND_BY_LABEL
+from schema.model import FIGHTING_MONTH_LABEL, KIND_BY_LABEL
 
 # Rows per transaction, measured with scripts/bench_loader.py --batches at scale 10 (1,000,
 # 2,000, 5,000, 10,000, 20,000 and 50,000 rows): 1,000 was the slowest, and from 2,000 up the
@@ -53,8 +54,8 @@ Batch = tuple[str, str, str, list[dict[str, Any]]]  # (stage, what, cypher, rows
 
 
 def batches(dataset: Dataset, size: int = BULK_BATCH) -> Iterator[Batch]:
-    """Every node, then every relationship, as UNWIND batches of at most ``size`` rows, each
-    built when it is written."""
+    """Every node, then every relationship, then the fighting by month (loaders/fighting.py),
+    as UNWIND batches of at most ``size`` rows, each built when it is written."""
     label_of = labels_by_id(dataset)
     nodes: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
     for r in dataset.records:
@@ -74,6 +75,9 @@ def batches(dataset: Dataset, size: int = BULK_BATCH) -> Iterator[Batch]:
                 yield "relationships", rel_type, writes.relate(*key3), rels.pop(key3)
     for key3, rows in rels.items():
         yield "relationships", key3[1], writes.relate(*key3), rows
+    months = fighting_months(dataset.records)
+    for i in range(0, len(months), size):
+        yield "derived", FIGHTING_MONTH_LABEL, writes.CREATE_FIGHTING_MONTHS, months[i:i + size]
 
 
 def _run(tx: ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> None:
@@ -100,6 +104,8 @@ def load_bulk(driver: Driver, database: str, dataset: Dataset, progress: Progres
                 done += len(rows)
                 if stage == "nodes":
                     summary.created[what] += len(rows)
+                elif stage == "derived":
+                    summary.derived += len(rows)
                 progress(stage, len(rows))
             where = "writing the documents' passages"
             session.execute_write(_passages_and_stamp, passages, summary)

@@ -27,6 +27,7 @@ from graph.documents import write_passages
 from graph.migrations import migrate
 from loaders.check import Record
 from loaders.documents.plan import plan_passages
+from loaders.fighting import fighting_months
 from loaders.validate import Dataset
 from schema.model import (
     CITES_REL,
@@ -58,11 +59,12 @@ class Summary:
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     deleted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    derived: int = 0  # FightingMonth nodes written or deleted (loaders/fighting.py)
 
     @property
     def changed(self) -> bool:
         return any(self.created.values()) or any(self.updated.values()) or any(
-            self.deleted.values())
+            self.deleted.values()) or self.derived > 0
 
 
 def search_text(name: str, aliases: list[str]) -> str:
@@ -153,12 +155,14 @@ def load(driver: Driver, database: str, dataset: Dataset,
         return first_load.load_bulk(driver, database, dataset, step)
     wanted = plan(dataset)
     passages = plan_passages(dataset)  # documents: read and linked before the transaction
+    months = fighting_months(dataset.records)
     with driver.session(database=database) as session:
-        return session.execute_write(_apply, wanted, step, passages)
+        return session.execute_write(_apply, wanted, step, passages, months)
 
 
 def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
-           progress: Callable[[str, int], None], passages: list[Any] | None = None) -> Summary:
+           progress: Callable[[str, int], None], passages: list[Any] | None = None,
+           months: list[dict[str, Any]] | None = None) -> Summary:
     summary = Summary()
     existing = {
         row["id"]: (row["label"], row["hash"])
@@ -209,9 +213,28 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
             progress("relationships", len(chunk))
     if passages is not None:
         write_passages(tx, passages, summary)
+    if months is not None:
+        summary.derived = _write_fighting_months(tx, months)
     if summary.changed:  # readers (the API's response cache) see the change by this token
         tx.run(version.STAMP).consume()
     return summary
+
+
+def _write_fighting_months(tx: ManagedTransaction, wanted: list[dict[str, Any]]) -> int:
+    """Bring the FightingMonth nodes in line with ``wanted``; return how many changed."""
+    def native(props: dict[str, Any]) -> dict[str, Any]:
+        return {k: v.to_native() if hasattr(v, "to_native") else v for k, v in props.items()}
+
+    have = {p["id"]: p for p in (native(r["props"]) for r in tx.run(writes.FIGHTING_MONTHS))}
+    rows = {m["id"]: m for m in wanted}
+    stale = [i for i in have if i not in rows]
+    changed = [m for i, m in rows.items()
+               if have.get(i) != {k: v for k, v in m.items() if v is not None}]
+    for chunk in _chunks(stale):
+        tx.run(writes.DELETE_FIGHTING_MONTHS, ids=chunk).consume()
+    for chunk in _chunks(changed):
+        tx.run(writes.WRITE_FIGHTING_MONTHS, rows=chunk).consume()
+    return len(stale) + len(changed)
 
 
 def work_units(dataset: Dataset) -> int:

@@ -68,6 +68,12 @@ def graph_props(prefix: str) -> dict[str, str]:
             "calendar": f"{prefix}Calendar"}
 
 
+def month_number(d: date) -> int:
+    """A Gregorian day's month as one number, consecutive across years (January 1917 is
+    23004): the key by which fighting is indexed month by month (loaders/fighting.py)."""
+    return d.year * 12 + d.month - 1
+
+
 def julian_to_gregorian(year: int, month: int, day: int) -> date:
     """The Gregorian date of a Julian calendar day (proleptic, for the years in YEARS)."""
     _check_year(year)
