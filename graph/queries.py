@@ -362,11 +362,11 @@ RETURN a IS NOT NULL AS known, places""", place=place, event=event)
 # asks the events themselves.
 _MONTH_FOUGHT = f"""CASE
       WHEN m = {FIGHTING_OPEN_START} THEN f.{{FightingMonth.last}} >= $from
-      WHEN $m0 = $m1 THEN f.{{FightingMonth.last}} >= $from AND f.{{FightingMonth.start}} <= $to
+      WHEN $m0 = $m1 THEN f.{{FightingMonth.last}} >= $from AND f.{{FightingMonth.first}} <= $to
         AND EXISTS {{ MATCH (:{{Place}} {{id: f.{{FightingMonth.place}}}})<-[:{{Event.places}}]-(e:{{Event}})
                      WHERE {_FOUGHT} }}
       ELSE (m > $m0 OR f.{{FightingMonth.last}} >= $from)
-        AND (m < $m1 OR f.{{FightingMonth.start}} <= $to) END"""
+        AND (m < $m1 OR f.{{FightingMonth.first}} <= $to) END"""
 
 
 @lru_cache(maxsize=MODEL_QUERIES)

@@ -500,13 +500,13 @@ MENTIONS_REL = "MENTIONS"
 GRAPH_VERSION_LABEL = "GraphVersion"
 # Fighting by month, derived by the loader from the fighting events (loaders/fighting.py), outside
 # the model's kinds: one node per place and month that one of its fighting events falls in,
-# (:FightingMonth {id, month, place, name, start, last}). ``month`` is the month's number
+# (:FightingMonth {id, month, place, name, first, last}). ``month`` is the month's number
 # (schema/dates.py ``month_number``; FIGHTING_OPEN_START for events whose start is unknown),
-# ``place`` and ``name`` the place's id and name, ``start`` the earliest first day and ``last``
+# ``place`` and ``name`` the place's id and name, ``first`` the earliest first day and ``last``
 # the latest last day of those events. Its index on (month, name, place) lets a page of
 # placesWithFighting read places in name order month by month (graph/queries.py).
 FIGHTING_MONTH_LABEL = "FightingMonth"
-FIGHTING_MONTH_PROPS = ("id", "month", "place", "name", "start", "last")
+FIGHTING_MONTH_PROPS = ("id", "month", "place", "name", "first", "last")
 FIGHTING_MONTH_ORDER = ("month", "name", "place")  # its index, in the order a page reads it
 FIGHTING_OPEN_START = 0  # the "month" of fighting whose start is unknown: it may be any month
 # Where a citation's quotation stands in its source's document: properties of CITES.

@@ -53,7 +53,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 def months_of(rows, place: str) -> dict[int, tuple[date | None, date]]:
-    return {r["month"]: (r.get("start"), r["last"]) for r in rows if r["place"] == place}
+    return {r["month"]: (r.get("first"), r["last"]) for r in rows if r["place"] == place}
 
 
 def test_each_place_has_a_node_for_every_month_its_fighting_spans(data_dir):
