@@ -39,6 +39,7 @@ from api.limits import Limits, extensions, limits_rule
 from api.operation import Runner
 from api.query import Query
 from api.types import DateScalar
+from graph import queries
 from graph.db import Target, open_async_driver, target
 from schema.config import Config
 
@@ -70,6 +71,20 @@ def build_schema(config: Config | None = None) -> strawberry.Schema:
 def sdl() -> str:
     """The schema in GraphQL's SDL, as committed in schema.graphql."""
     return build_schema().as_str() + "\n"
+
+
+async def _warn_if_stale(driver: Any, where: Target) -> None:
+    """Say at start-up when the graph lacks what this revgraph's loader derives."""
+    try:
+        result = await driver.execute_query(queries.FIGHTING_MONTHS_MISSING,
+                                            database_=where.database, routing_="r")
+    except Exception as exc:  # noqa: BLE001 - a check, never a reason not to start
+        log.warning("could not check the graph at %s: %s", where.uri, exc)
+        return
+    if result.records[0]["missing"]:
+        log.warning("the graph at %s has fighting events but no fighting by month (it was "
+                    "loaded by an older revgraph): pages of placesWithFighting find nothing "
+                    "until `revgraph load` is run once", where.uri)
 
 
 def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
@@ -107,6 +122,8 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
         if not await ready():
             log.warning("Neo4j at %s does not answer yet: GraphQL requests answer 503 and /ready "
                         "says so until it does", where.uri)
+        else:
+            await _warn_if_stale(driver, where)
         try:
             yield
         finally:

@@ -21,13 +21,11 @@ from api.resolve import MAX_PAGE, UserInputError, to_gregorian, wrap
 from api.types import Calendar, Entity, Node
 from graph import queries, select
 from schema import dates as d
-from schema.dates import month_number
 from schema.model import (
     CLAIM,
     COMPOSITION,
     CONTROL,
     EVENT,
-    FIGHTING_OPEN_START,
     KINDS,
     PARTY,
     PLACE,
@@ -138,12 +136,11 @@ async def _fighting_page(context: Context, params: dict[str, Any], first: int | 
         raise UserInputError(f"give `first` between 1 and {MAX_PAGE} to page the places "
                              f"(got {first}); `after` alone pages nothing")
     start, end = params["from"], params["to"]
-    if start is not None and end is not None and \
-            month_number(end) - month_number(start) < MONTHS_BY_MONTH:
-        months = range(month_number(start), month_number(end) + 1)
+    m0 = None if start is None else d.month_number(start)
+    m1 = None if end is None else d.month_number(end)
+    if m0 is not None and m1 is not None and m1 - m0 < MONTHS_BY_MONTH:
         query = queries.fighting_by_month(after is not None, **shaped)
-        params = {**params, "months": [FIGHTING_OPEN_START, *months],
-                  "m0": months[0], "m1": months[-1]}
+        params = {**params, **queries.by_month_params(m0, m1)}
     else:  # an open range: walk the places in name order
         query = queries.fighting_page(after is not None, **shaped)
     row = (await context.read(query, **params, first=first,

@@ -355,6 +355,20 @@ CALL (a) {{
 }}
 RETURN a IS NOT NULL AS known, places""", place=place, event=event)
 
+
+# True where the graph has fighting events but no fighting by month: loaded by a revgraph from
+# before loaders/fighting.py, so that pages of placesWithFighting would find nothing until the
+# next `revgraph load` writes them.
+FIGHTING_MONTHS_MISSING = cypher("""
+RETURN EXISTS { MATCH (e:{Event}) WHERE e.{Event.fighting} = true }
+  AND NOT EXISTS { MATCH (:{FightingMonth}) } AS missing""")
+
+
+def by_month_params(m0: int, m1: int) -> dict[str, Any]:
+    """``fighting_by_month``'s month parameters for the months m0 to m1 (schema/dates.py
+    month_number of $from and $to)."""
+    return {"months": [FIGHTING_OPEN_START, *range(m0, m1 + 1)], "m0": m0, "m1": m1}
+
 # A month's fighting node answers for the asked range [$from, $to] (months $m0 to $m1) by its
 # own properties where it can: a month inside the range holds fighting in it; the first month
 # does if its latest fighting ends on or after $from, the last if its earliest begins by $to;

@@ -24,7 +24,6 @@ from neo4j import Driver, ManagedTransaction
 from graph import version, writes
 from graph.documents import write_passages
 from loaders.documents.plan import plan_passages
-from loaders.fighting import fighting_months
 from loaders.validate import Dataset
 from loaders.write import Summary, labels_by_id, node_write, relationships_of
 from schema.model import FIGHTING_MONTH_LABEL, KIND_BY_LABEL
@@ -75,7 +74,7 @@ def batches(dataset: Dataset, size: int = BULK_BATCH) -> Iterator[Batch]:
                 yield "relationships", rel_type, writes.relate(*key3), rels.pop(key3)
     for key3, rows in rels.items():
         yield "relationships", key3[1], writes.relate(*key3), rows
-    months = fighting_months(dataset.records)
+    months = dataset.fighting_months
     for i in range(0, len(months), size):
         yield "derived", FIGHTING_MONTH_LABEL, writes.CREATE_FIGHTING_MONTHS, months[i:i + size]
 

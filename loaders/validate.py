@@ -8,11 +8,13 @@ files. Nothing is written to the graph unless every file is valid.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from loaders.check import Record, check_dataset, check_record
 from loaders.documents.check import check_documents
+from loaders.fighting import fighting_months
 from loaders.read import Problem, ReadError, data_files, read
 
 
@@ -30,6 +32,12 @@ class Dataset:
     # citing a document's source stands in it, by (record id, citation index).
     texts: dict[str, Any] = field(default_factory=dict)
     spans: dict[tuple[str, int], Any] = field(default_factory=dict)
+
+    @cached_property
+    def fighting_months(self) -> list[dict[str, Any]]:
+        """The FightingMonth nodes the records call for (loaders/fighting.py), worked out once
+        for the progress bar's total and the load."""
+        return fighting_months(self.records)
 
 
 def _display(path: Path) -> str:

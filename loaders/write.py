@@ -27,7 +27,6 @@ from graph.documents import write_passages
 from graph.migrations import migrate
 from loaders.check import Record
 from loaders.documents.plan import plan_passages
-from loaders.fighting import fighting_months
 from loaders.validate import Dataset
 from schema.model import (
     CITES_REL,
@@ -155,7 +154,7 @@ def load(driver: Driver, database: str, dataset: Dataset,
         return first_load.load_bulk(driver, database, dataset, step)
     wanted = plan(dataset)
     passages = plan_passages(dataset)  # documents: read and linked before the transaction
-    months = fighting_months(dataset.records)
+    months = dataset.fighting_months
     with driver.session(database=database) as session:
         return session.execute_write(_apply, wanted, step, passages, months)
 
@@ -215,16 +214,19 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
         write_passages(tx, passages, summary)
     if months is not None:
         summary.derived = _write_fighting_months(tx, months)
+        progress("derived", summary.derived)
     if summary.changed:  # readers (the API's response cache) see the change by this token
         tx.run(version.STAMP).consume()
     return summary
 
 
+def native(props: dict[str, Any]) -> dict[str, Any]:
+    """A node's properties as read, with the driver's dates made Python's."""
+    return {k: v.to_native() if hasattr(v, "to_native") else v for k, v in props.items()}
+
+
 def _write_fighting_months(tx: ManagedTransaction, wanted: list[dict[str, Any]]) -> int:
     """Bring the FightingMonth nodes in line with ``wanted``; return how many changed."""
-    def native(props: dict[str, Any]) -> dict[str, Any]:
-        return {k: v.to_native() if hasattr(v, "to_native") else v for k, v in props.items()}
-
     have = {p["id"]: p for p in (native(r["props"]) for r in tx.run(writes.FIGHTING_MONTHS))}
     rows = {m["id"]: m for m in wanted}
     stale = [i for i in have if i not in rows]
@@ -242,4 +244,4 @@ def work_units(dataset: Dataset) -> int:
     nodes = len(dataset.records)
     rels = sum(len(r.citations) + sum(len(v) for v in r.refs.values())
                for r in dataset.records)
-    return nodes * 2 + rels
+    return nodes * 2 + rels + len(dataset.fighting_months)

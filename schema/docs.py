@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from schema.model import ALIGNMENT_DOCS, KINDS, Field, Kind
+from schema.model import (
+    ALIGNMENT_DOCS,
+    FIGHTING_MONTH_LABEL,
+    FIGHTING_MONTH_ORDER,
+    FIGHTING_MONTH_PROPS,
+    FIGHTING_OPEN_START,
+    GRAPH_VERSION_LABEL,
+    KINDS,
+    Field,
+    Kind,
+)
 
 HEADER = """# The graph model, for Cypher users
 
@@ -108,6 +118,27 @@ def _kind(kind: Kind) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _derived() -> str:
+    props = ", ".join(FIGHTING_MONTH_PROPS)
+    index = ", ".join(FIGHTING_MONTH_ORDER)
+    return f"""## Nodes the loader derives
+
+Two labels are neither entities nor facts, and no data file writes them: the loader keeps them
+in line with the files on every load, and exports and the API's lists leave them out.
+
+- `:{GRAPH_VERSION_LABEL}`: one node, whose token changes on every load that changes
+  something (the API's response cache compares it).
+- `:{FIGHTING_MONTH_LABEL} {{{props}}}`: one node per place and month that one of the place's
+  fighting events (`Event {{fighting: true}}`) spans. `month` is year × 12 + month − 1 of the
+  Gregorian month ({FIGHTING_OPEN_START} for events whose start is unknown), `place` and `name`
+  the place's id and name, `first` the earliest first day and `last` the latest last day of
+  those events (whole events, not cut at the month). Indexed on ({index}), so that a page of
+  `placesWithFighting` reads places in name order month by month. To ask which places fought
+  in a range, match the events, as in the examples below: these nodes are a reading aid for
+  the API, not a record of their own.
+"""
+
+
 def render() -> str:
     parts = [HEADER, "## Alignments\n"]
     parts += [f"- `{k}`: {v}" for k, v in ALIGNMENT_DOCS.items()]
@@ -115,4 +146,5 @@ def render() -> str:
     parts += [_kind(k) for k in KINDS if k.category == "entity"]
     parts += ["## Facts\n"]
     parts += [_kind(k) for k in KINDS if k.category == "fact"]
+    parts += [_derived()]
     return "\n".join(parts) + EXAMPLES

@@ -16,11 +16,11 @@ from graph import queries
 from graph.writes import FIGHTING_MONTHS
 from loaders.fighting import fighting_months
 from loaders.validate import validate_paths
-from loaders.write import load
+from loaders.write import load, native
 from schema.dates import month_number
-from schema.model import FIGHTING_OPEN_START
+from schema.model import FIGHTING_MONTH_LABEL, FIGHTING_OPEN_START
 from tests.test_api import data
-from tests.test_plans import operators
+from tests.test_plans import SORTS, operators, sorted_on
 
 MINI = Path(__file__).parent / "fixtures" / "mini" / "mini.yaml"
 
@@ -75,8 +75,7 @@ def test_each_place_has_a_node_for_every_month_its_fighting_spans(data_dir):
 
 def _stored(driver, database) -> list[dict]:
     records, _, _ = driver.execute_query(FIGHTING_MONTHS, database_=database)
-    rows = [{k: v.to_native() if hasattr(v, "to_native") else v for k, v in r["props"].items()}
-            for r in records]
+    rows = [native(r["props"]) for r in records]
     return sorted(rows, key=lambda r: r["id"])
 
 
@@ -105,6 +104,35 @@ def test_the_nodes_follow_the_files(empty_graph, data_dir):
     assert stored == _expected(data_dir)
     assert month_number(date(1918, 4, 1)) in months_of(stored, "tver")
     assert {r["name"] for r in stored if r["place"] == "tver"} == {"Tver (Kalinin)"}
+
+
+
+def test_a_graph_without_them_is_named_at_start_up(empty_graph, neo4j_settings, data_dir,
+                                                   caplog):
+    """A graph loaded before the loader derived them gets a warning that says what to run,
+    and none once a load has written them."""
+    from starlette.testclient import TestClient
+
+    from api import logs
+    from api.app import create_app
+    from schema.config import Config
+
+    driver, database = empty_graph
+    load(driver, database, validate_paths([data_dir]))
+
+    def warnings() -> list[str]:
+        caplog.clear()
+        app = create_app(Config(response_cache=False), neo4j_settings)
+        logs.log.propagate = True  # for caplog
+        with caplog.at_level("WARNING", logger="revgraph.api"), TestClient(app):
+            pass
+        return [r.getMessage() for r in caplog.records if "fighting by month" in r.getMessage()]
+
+    assert warnings() == []
+    driver.execute_query(f"MATCH (f:{FIGHTING_MONTH_LABEL}) DELETE f", database_=database)
+    assert [m for m in warnings() if "`revgraph load`" in m]
+    load(driver, database, validate_paths([data_dir]))
+    assert warnings() == []
 
 
 RANGES = 40
@@ -140,9 +168,8 @@ def test_pages_read_by_month_give_the_whole_answer_in_order(loaded_graph, api):
 
 
 def _params(start: date, end: date, after: str | None) -> dict:
-    months = list(range(month_number(start), month_number(end) + 1))
     return {"from": start, "to": end, "first": 10, "after": after,
-            "months": [FIGHTING_OPEN_START, *months], "m0": months[0], "m1": months[-1]}
+            **queries.by_month_params(month_number(start), month_number(end))}
 
 
 @pytest.mark.parametrize("after", [None, "kursk"], ids=["first page", "after a place"])
@@ -157,8 +184,4 @@ def test_a_month_is_read_from_its_index_in_name_order(loaded_graph, after):
     assert "NodeIndexSeek" in ops, ops
     assert not {"NodeByLabelScan", "AllNodesScan", "Union"} & set(ops), ops
 
-    def sorts_months(p) -> bool:
-        here = p.get("operatorType", "").split("@")[0] in {"Sort", "Top", "PartialSort"} and \
-            "f.name" in str(p.get("args", {}).get("Details", ""))
-        return here or any(sorts_months(c) for c in p.get("children", []))
-    assert not sorts_months(plan)
+    assert sorted_on(plan, "f.name", SORTS | {"PartialSort"}) == [], ops

@@ -15,10 +15,9 @@ from api.resolve import _conditions
 from graph import queries
 from schema import dates as d
 from schema.model import KINDS, Kind
-from tests.test_plans import operators
+from tests.test_plans import SORTS, operators, sorted_on
 
 WHOLE_SET = {"NodeByLabelScan", "AllNodesScan", "EagerAggregation"}
-SORTS = {"Sort", "Top"}  # PartialSort / PartialTop (ties by id, after an ordered seek) are fine
 PAGE_CUT = {"Top", "PartialTop", "Limit"}
 
 
@@ -104,15 +103,6 @@ def test_a_filter_on_a_related_node_starts_from_it(mini_graph, kind, field):
                 assert not whole_set_operators(plan), ops
 
 
-def _sorted_on(plan, what: str) -> list[str]:
-    """The Sort and Top operators of the plan that order by ``what``."""
-    op = plan.get("operatorType", "").split("@")[0]
-    found = [op] if op in SORTS and what in str(plan.get("args", {}).get("Details", "")) else []
-    for child in plan.get("children", []):
-        found += _sorted_on(child, what)
-    return found
-
-
 @pytest.mark.parametrize("after", [False, True], ids=["first page", "after a place"])
 def test_a_page_of_places_with_fighting_reads_the_name_index_in_order(mini_graph, after):
     """The page walks places in name order from its cursor and stops when full: no scan of
@@ -125,4 +115,4 @@ def test_a_page_of_places_with_fighting_reads_the_name_index_in_order(mini_graph
     ops = set(operators(plan))
     assert not {"NodeByLabelScan", "AllNodesScan"} & ops, ops
     assert {"NodeIndexSeekByRange", "NodeIndexScan"} & ops, ops
-    assert _sorted_on(plan, "p.name") == [], ops
+    assert sorted_on(plan, "p.name") == [], ops

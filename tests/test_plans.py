@@ -42,6 +42,18 @@ def operators(plan) -> list[str]:
     return found
 
 
+SORTS = frozenset({"Sort", "Top"})  # PartialSort / PartialTop (ties, after an ordered seek) are fine
+
+
+def sorted_on(plan, what: str, sorts: frozenset[str] = SORTS) -> list[str]:
+    """The operators of the plan among ``sorts`` that order by ``what``."""
+    op = plan.get("operatorType", "").split("@")[0]
+    found = [op] if op in sorts and what in str(plan.get("args", {}).get("Details", "")) else []
+    for child in plan.get("children", []):
+        found += sorted_on(child, what, sorts)
+    return found
+
+
 @pytest.mark.parametrize("name", list(HEADLINE))
 def test_plan_uses_indexes(mini_graph, name):
     driver, database = mini_graph
