@@ -82,6 +82,22 @@ def paged_fighting(pools: dict[str, list[str]], variants: int, seed: int, first:
                  [_body(query, FIGHTING.rev_vars(p)) for p in mix(FIGHTING, pools, variants, seed)])
 
 
+def answer_sizes(url: str, asked: list[Asked]) -> str:
+    """How much answer the fighting questions give on average (each body asked once): a
+    page's time is compared across scales for the same amount of answer."""
+    parts = []
+    with httpx.Client(timeout=120) as client:
+        for a in asked:
+            if "fighting" not in a.name:
+                continue
+            answers = [client.post(url, content=b, headers={"content-type": "application/json"})
+                       for b in a.bodies]
+            places = statistics.mean(len(r.json()["data"]["placesWithFighting"]) for r in answers)
+            kb = statistics.mean(len(r.content) for r in answers) / 1024
+            parts.append(f"{a.name} {places:,.1f} places ({kb:,.1f} KB)")
+    return "answers on average: " + ", ".join(parts)
+
+
 def pages(pools: dict[str, list[str]]) -> tuple[Asked, Asked, int]:
     """Page 1 of places and the deepest page up to DEEP_PAGE (1-based), by the list's own cursors."""
     count = len(pools["place_order_ids"])
@@ -354,7 +370,8 @@ def main() -> None:
                                     f"{len(pools['places']):,} places, deep page {page:,}; "
                                     + next((a.name for a in asked
                                             if a.name.startswith("connection")),
-                                           "connection not measured"))
+                                           "connection not measured")
+                                    + "; " + answer_sizes(api.url, asked))
                 finally:
                     api.stop()
             print(table(results, notes, concurrency) + "\n", flush=True)  # so far

@@ -62,7 +62,7 @@ from loaders.synth import generate, shape  # noqa: E402
 from loaders.validate import Dataset, validate_paths  # noqa: E402
 from loaders.write import NodeWrite, load, plan  # noqa: E402
 from schema.config import Config  # noqa: E402
-from schema.model import KIND_BY_LABEL  # noqa: E402
+from schema.model import FIGHTING_MONTH_LABEL, FIGHTING_MONTH_PROPS, KIND_BY_LABEL  # noqa: E402
 
 SYNTH = ROOT / ".revgraph-synth"
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
@@ -167,9 +167,11 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def write_csv(wanted: dict[str, NodeWrite], out: Path) -> tuple[list[str], list[str]]:
-    """The nodes, one file per kind (its properties as columns), and all relationships in one
-    file: the arguments of --nodes and --relationships."""
+def write_csv(wanted: dict[str, NodeWrite], out: Path,
+              months: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The nodes, one file per kind (its properties as columns), the fighting by month the
+    loader derives (so that both write the same graph), and all relationships in one file: the
+    arguments of --nodes and --relationships."""
     out.mkdir(parents=True, exist_ok=True)
     by_label: dict[str, list[NodeWrite]] = defaultdict(list)
     for node in wanted.values():
@@ -186,6 +188,15 @@ def write_csv(wanted: dict[str, NodeWrite], out: Path) -> tuple[list[str], list[
                 kind_labels = [*KIND_BY_LABEL[n.label].labels, *n.extra_labels]
                 w.writerow([n.id, ";".join(kind_labels), *(_cell(n.props.get(k)) for k in keys)])
         node_files.append(str(path))
+    keys = [k for k in FIGHTING_MONTH_PROPS if k != "id"]
+    types = {k: _csv_type([m.get(k) for m in months]) for k in keys}
+    path = out / f"nodes-{FIGHTING_MONTH_LABEL}.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id:ID", ":LABEL", *(f"{k}:{types[k]}" for k in keys)])
+        for m in months:
+            w.writerow([m["id"], FIGHTING_MONTH_LABEL, *(_cell(m.get(k)) for k in keys)])
+    node_files.append(str(path))
     rel_keys = sorted({k for n in wanted.values() for r in n.rels for k in r[3]})
     path = out / "relationships.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -200,7 +211,8 @@ def write_csv(wanted: dict[str, NodeWrite], out: Path) -> tuple[list[str], list[
 
 def run_import(server: LocalServer, dataset: Dataset, database: str) -> dict[str, float]:
     began = time.perf_counter()
-    node_files, rel_files = write_csv(plan(dataset), server.root / "import-csv")
+    node_files, rel_files = write_csv(plan(dataset), server.root / "import-csv",
+                                       dataset.fighting_months)
     written = time.perf_counter()
     server.stop()
     env = {"NEO4J_HOME": str(server.home), "NEO4J_CONF": str(server.conf_dir),
