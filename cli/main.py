@@ -312,6 +312,9 @@ def load(
         table.add_row(label, str(summary.created.get(label, 0)), str(summary.updated.get(label, 0)),
                       str(summary.deleted.get(label, 0)), str(summary.unchanged.get(label, 0)))
     out.print(table)
+    if summary.derived:
+        out.print(f"Fighting by month (derived from the events): {summary.derived:,} "
+                  "node(s) written or removed.")
     out.print("Graph unchanged." if not summary.changed else "Graph updated.")
 
 

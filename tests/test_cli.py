@@ -47,6 +47,7 @@ def test_validate_load_report(neo4j_settings, empty_graph, tmp_path):
     assert "Graph updated." in first.stdout
     second = run(["load", str(MINI)], neo4j_settings)
     assert "Graph unchanged." in second.stdout
+    assert "Fighting by month" in first.stdout and "Fighting by month" not in second.stdout
     report = json.loads(run(["report", "--json"], neo4j_settings).stdout)
     assert {"kind": "Control", "count": 2} in report["kinds"]
     assert report["placesWithoutControl"] == ["tver"]
