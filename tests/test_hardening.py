@@ -104,6 +104,21 @@ def cheap_while(url: str, stall: dict[str, object] | bytes) -> tuple[float, http
     return took, answer["r"]
 
 
+def answered_while_served(url: str, stall: dict[str, object] | bytes,
+                          tries: int = 3) -> httpx.Response:
+    """The stall's answer, once a cheap query sent while it ran was served in time. A stall
+    that freezes the server fails every try; a shared machine's passing hiccup (one try of
+    290 ms against 22 ms idle was seen in CI) does not fail the test."""
+    timings = []
+    for _ in range(tries):
+        idle = baseline(url)
+        took, answer = cheap_while(url, stall)
+        if served_meanwhile(took, idle):
+            return answer
+        timings.append((round(took, 3), round(idle, 3)))
+    raise AssertionError(f"a cheap query waited for the stall in every try: (took, idle) = {timings}")
+
+
 @pytest.fixture(scope="module")
 def url(neo4j_settings: Target) -> Iterator[str]:
     """The API in a process of its own, as `revgraph serve` runs it: the timings of one client
@@ -138,18 +153,14 @@ def url(neo4j_settings: Target) -> Iterator[str]:
 # -- documents that would stall the server -----------------------------------------------------
 
 def test_fragments_that_double_are_refused_and_others_are_served(mini_graph, url):
-    idle = baseline(url)
-    took, answer = cheap_while(url, {"query": fragment_bomb()})
-    assert served_meanwhile(took, idle), (took, idle)
+    answer = answered_while_served(url, {"query": fragment_bomb()})
     assert "query too costly" in message(answer) or "too deep" in message(answer)
 
 
 def test_a_thousand_aliases_are_refused(mini_graph, url):
     for field in ('search(text: "kursk") { id }', 'connection(from: "kursk", to: "tver") { length }'):
         query = "{ " + " ".join(f"a{i}: {field}" for i in range(1000)) + " }"
-        idle = baseline(url)
-        took, answer = cheap_while(url, {"query": query})
-        assert served_meanwhile(took, idle), (took, idle)
+        answer = answered_while_served(url, {"query": query})
         # refused by the alias limit, or before that by the parser's token limit
         assert ("too many aliases: 1000, over the limit of 30" in message(answer)
                 or "more than 2000 tokens" in message(answer)), message(answer)
@@ -157,9 +168,7 @@ def test_a_thousand_aliases_are_refused(mini_graph, url):
 
 def test_a_19_mb_body_is_refused_at_once(mini_graph, url):
     huge = json.dumps({"query": "{ __typename }", "variables": {"x": "a" * 19_000_000}}).encode()
-    idle = baseline(url)
-    took, answer = cheap_while(url, huge)
-    assert served_meanwhile(took, idle), (took, idle)
+    answer = answered_while_served(url, huge)
     assert answer.status_code == 413
     assert "at most 100,000 are accepted" in message(answer)
 
