@@ -369,6 +369,7 @@ def by_month_params(m0: int, m1: int) -> dict[str, Any]:
     month_number of $from and $to)."""
     return {"months": [FIGHTING_OPEN_START, *range(m0, m1 + 1)], "m0": m0, "m1": m1}
 
+
 # A month's fighting node answers for the asked range [$from, $to] (months $m0 to $m1) by its
 # own properties where it can: a month inside the range holds fighting in it; the first month
 # does if its latest fighting ends on or after $from, the last if its earliest begins by $to;
@@ -419,6 +420,7 @@ CALL (a) {{
   RETURN collect({{place: {{place}}, events: events}}) AS places
 }}
 RETURN a IS NOT NULL AS known, places""", place=place, event=event)
+
 
 # Who makes each claim and its citations come in the same round trip, carried by each claim.
 CLAIMS_ABOUT = cypher("""

@@ -160,8 +160,8 @@ def load(driver: Driver, database: str, dataset: Dataset,
 
 
 def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
-           progress: Callable[[str, int], None], passages: list[Any] | None = None,
-           months: list[dict[str, Any]] | None = None) -> Summary:
+           progress: Callable[[str, int], None], passages: list[Any],
+           months: list[dict[str, Any]]) -> Summary:
     summary = Summary()
     existing = {
         row["id"]: (row["label"], row["hash"])
@@ -210,11 +210,9 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
         for chunk in _chunks(rows):
             tx.run(cypher, rows=chunk).consume()
             progress("relationships", len(chunk))
-    if passages is not None:
-        write_passages(tx, passages, summary)
-    if months is not None:
-        summary.derived = _write_fighting_months(tx, months)
-        progress("derived", summary.derived)
+    write_passages(tx, passages, summary)
+    summary.derived = _write_fighting_months(tx, months)
+    progress("derived", summary.derived)
     if summary.changed:  # readers (the API's response cache) see the change by this token
         tx.run(version.STAMP).consume()
     return summary

@@ -62,7 +62,7 @@ from loaders.synth import generate, shape  # noqa: E402
 from loaders.validate import Dataset, validate_paths  # noqa: E402
 from loaders.write import NodeWrite, load, plan  # noqa: E402
 from schema.config import Config  # noqa: E402
-from schema.model import FIGHTING_MONTH_LABEL, FIGHTING_MONTH_PROPS, KIND_BY_LABEL  # noqa: E402
+from schema.model import FIGHTING_MONTH_LABEL, KIND_BY_LABEL  # noqa: E402
 
 SYNTH = ROOT / ".revgraph-synth"
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
@@ -167,6 +167,18 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+def _node_csv(path: Path, rows: list[tuple[str, str, dict[str, Any]]]) -> str:
+    """One --nodes file: (id, labels joined by ';', properties) rows, a column per property."""
+    keys = sorted({k for _, _, props in rows for k in props if k != "id"})
+    types = {k: _csv_type([props.get(k) for _, _, props in rows]) for k in keys}
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["id:ID", ":LABEL", *(f"{k}:{types[k]}" for k in keys)])
+        for node_id, labels, props in rows:
+            w.writerow([node_id, labels, *(_cell(props.get(k)) for k in keys)])
+    return str(path)
+
+
 def write_csv(wanted: dict[str, NodeWrite], out: Path,
               months: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """The nodes, one file per kind (its properties as columns), the fighting by month the
@@ -176,27 +188,13 @@ def write_csv(wanted: dict[str, NodeWrite], out: Path,
     by_label: dict[str, list[NodeWrite]] = defaultdict(list)
     for node in wanted.values():
         by_label[node.label].append(node)
-    node_files = []
-    for label, nodes in by_label.items():
-        keys = sorted({k for n in nodes for k in n.props if k != "id"})
-        types = {k: _csv_type([n.props.get(k) for n in nodes]) for k in keys}
-        path = out / f"nodes-{label}.csv"
-        with path.open("w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["id:ID", ":LABEL", *(f"{k}:{types[k]}" for k in keys)])
-            for n in nodes:
-                kind_labels = [*KIND_BY_LABEL[n.label].labels, *n.extra_labels]
-                w.writerow([n.id, ";".join(kind_labels), *(_cell(n.props.get(k)) for k in keys)])
-        node_files.append(str(path))
-    keys = [k for k in FIGHTING_MONTH_PROPS if k != "id"]
-    types = {k: _csv_type([m.get(k) for m in months]) for k in keys}
-    path = out / f"nodes-{FIGHTING_MONTH_LABEL}.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["id:ID", ":LABEL", *(f"{k}:{types[k]}" for k in keys)])
-        for m in months:
-            w.writerow([m["id"], FIGHTING_MONTH_LABEL, *(_cell(m.get(k)) for k in keys)])
-    node_files.append(str(path))
+    node_files = [
+        _node_csv(out / f"nodes-{label}.csv",
+                  [(n.id, ";".join([*KIND_BY_LABEL[n.label].labels, *n.extra_labels]), n.props)
+                   for n in nodes])
+        for label, nodes in by_label.items()]
+    node_files.append(_node_csv(out / f"nodes-{FIGHTING_MONTH_LABEL}.csv",
+                                [(m["id"], FIGHTING_MONTH_LABEL, m) for m in months]))
     rel_keys = sorted({k for n in wanted.values() for r in n.rels for k in r[3]})
     path = out / "relationships.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
