@@ -119,13 +119,17 @@ class Server:
                 self.proc.kill()
 
 
-BASELINE = "revgraph@base"
+BASELINE = "revgraph@base"  # the baseline checkout, response cache off
+CACHED_BASELINE = "revgraph+cache@base"  # the same, response cache on (named in --targets)
+BASELINES = {BASELINE: "off", CACHED_BASELINE: "on"}
 
 
-def servers(port: int, neo4j_env: dict[str, str], baseline: Path | None = None) -> dict[str, Server]:
+def servers(port: int, neo4j_env: dict[str, str], baseline: Path | None = None,
+            baselines: tuple[str, ...] = (BASELINE,)) -> dict[str, Server]:
     """The HTTP servers of a run, each on its port from ``port`` on. ``baseline``: another
-    checkout of revgraph (a git worktree of an earlier commit) served beside this one, so that
-    a change is measured before and after in the same run, on the same machine load."""
+    checkout of revgraph (a git worktree of an earlier commit) served beside this one as the
+    targets ``baselines``, so that a change is measured before and after in the same run, on
+    the same machine load."""
     py = sys.executable
     uvicorn = [py, "-m", "uvicorn", "api.app:app_from_env", "--factory", "--host", "127.0.0.1",
                "--log-level", "warning", "--port"]
@@ -145,14 +149,14 @@ def servers(port: int, neo4j_env: dict[str, str], baseline: Path | None = None) 
                                                                   str(port + 3)], env,
                        f"http://127.0.0.1:{port + 3}/"),
     }
-    if baseline is not None:
+    for i, name in enumerate(baselines if baseline is not None else ()):
         # Its own modules first on the path; the same virtualenv and the same Neo4j.
-        out[BASELINE] = Server(BASELINE, f"http://127.0.0.1:{port + 4}/graphql",
-                               [*uvicorn, str(port + 4)],
-                               {**env, "REVGRAPH_RESPONSE_CACHE": "off",
-                                "PYTHONPATH": str(baseline.resolve())},
-                               f"http://127.0.0.1:{port + 4}/health")
-        out[BASELINE].cwd = baseline.resolve()
+        at = port + 4 + i
+        out[name] = Server(name, f"http://127.0.0.1:{at}/graphql", [*uvicorn, str(at)],
+                           {**env, "REVGRAPH_RESPONSE_CACHE": BASELINES[name],
+                            "PYTHONPATH": str(baseline.resolve())},
+                           f"http://127.0.0.1:{at}/health")
+        out[name].cwd = baseline.resolve()
     return out
 
 
@@ -202,7 +206,7 @@ def neo4j_pid() -> int | None:
 # -- request bodies -------------------------------------------------------------------------
 
 def bodies(q: Question, target: str, params: list[dict[str, Any]]) -> list[str]:
-    if target in ("revgraph", "revgraph+cache", "bare-rev", BASELINE):
+    if target in ("revgraph", "revgraph+cache", "bare-rev", *BASELINES):
         return [json.dumps({"query": q.revgraph, "variables": q.rev_vars(p)}) for p in params]
     if target == "peer":
         return [json.dumps({"query": q.peer, "variables": q.peer_vars(p)}) for p in params]
@@ -232,8 +236,8 @@ def check(procs: dict[str, Server], sets: dict[tuple[str, str], list[dict[str, A
                         raise SystemExit(f"{q.name} {p}: {who} answered with errors: "
                                          f"{json.dumps(body['errors'])[:800]}")
                 a, b = q.rev_answer(rev["data"]), peer_answer_for(q, p, peer["data"])
-                if BASELINE in procs and base_differs is not None:
-                    base = client.post(procs[BASELINE].url, json={
+                for name in (b for b in BASELINES if b in procs and base_differs is not None):
+                    base = client.post(procs[name].url, json={
                         "query": q.revgraph, "variables": q.rev_vars(p)}).json()
                     if base.get("data") != rev["data"] and q.name not in base_differs:
                         print(f"  the baseline answers {q.name} otherwise "
@@ -355,7 +359,8 @@ def geomean(values: list[float]) -> float:
 
 RATIOS = (("rev/peer", "revgraph", "peer"), ("rev/bare", "revgraph", "bare-rev"),
           ("rev/hand", "revgraph", "bare-hand"), ("cache/peer", "revgraph+cache", "peer"),
-          ("cache/rev", "revgraph+cache", "revgraph"), ("rev/base", "revgraph", BASELINE))
+          ("cache/rev", "revgraph+cache", "revgraph"), ("rev/base", "revgraph", BASELINE),
+          ("cache/base", "revgraph+cache", CACHED_BASELINE))
 
 
 def report(results: dict[tuple[str, str, int, str], Figures], modes: list[str],
@@ -429,14 +434,17 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="Also serve the revgraph checked out in DIR (e.g. `git worktree add "
                         f"DIR HEAD~1`) as the target {BASELINE}, and print revgraph's ratio to it: "
-                        "a change measured before and after in one run.")
+                        "a change measured before and after in one run. Name "
+                        f"{CACHED_BASELINE} in --targets to serve it with its response cache "
+                        "on as well (or instead).")
     args = parser.parse_args()
 
     concurrency = [int(x) for x in args.concurrency.split(",")]
     modes = [m for m in args.modes.split(",") if m]
     targets = [t for t in args.targets.split(",") if t]
-    if args.baseline and BASELINE not in targets:
+    if args.baseline and not any(b in targets for b in BASELINES):
         targets.append(BASELINE)
+    baselines = tuple(b for b in BASELINES if b in targets)
     questions = ([QUESTIONS[int(i) - 1] for i in args.questions.split(",")] if args.questions
                  else list(QUESTIONS))
     client = args.client if args.client != "auto" else ("wrk" if shutil.which("wrk") else "httpx")
@@ -455,7 +463,7 @@ def main() -> None:
             pools = pools_from(read(driver, s.database, POOLS_CYPHER)[0])
         sets = {(q.name, "fixed"): [with_cursor(q, q.fixed, pools)] for q in QUESTIONS}
         sets |= {(q.name, "mix"): mix(q, pools, args.variants, args.seed) for q in QUESTIONS}
-        procs = servers(args.port, neo4j_env, args.baseline)
+        procs = servers(args.port, neo4j_env, args.baseline, baselines)
         try:
             for p in procs.values():
                 p.start(work)
@@ -491,7 +499,7 @@ def main() -> None:
                         for mode in modes:
                             shift = (r + qi) % len(targets)
                             for t in targets[shift:] + targets[:shift]:
-                                if t == BASELINE and q.name in base_differs:
+                                if t in BASELINES and q.name in base_differs:
                                     continue
                                 pid = procs[process_of(t)].pid
                                 cpu0 = cpu_seconds(pid)
