@@ -3,9 +3,10 @@ until the graph changes.
 
 A response is kept under the normalised document (parsed and printed again, so spacing and
 comments do not matter), the variables, the operation name and the graph version the loader
-stamps on every load that changes something (graph/version.py). The version is read at most
-once a second, so a load is seen within a second; when it changes, every entry goes. Only
-answers without errors are kept (a timeout or a bad argument is answered afresh each time).
+stamps on every load that changes something (graph/version.py). The version is read again
+when it is half a second old, so a load is seen within a second; when it changes, every entry
+goes. Only answers without errors are kept (a timeout or a bad argument is answered afresh
+each time).
 
 Bounded: least recently used entries go first, beyond ``REVGRAPH_CACHE_ENTRIES`` (2048) entries
 or ``REVGRAPH_CACHE_MB`` (64) megabytes of bodies. Responses carry an ``ETag``; a GET with a
@@ -112,25 +113,40 @@ class Documents:
 
 
 class GraphVersion:
-    """The graph's version token, read at most once every ``CHECK_EVERY`` seconds."""
+    """The graph's version token, never older than ``CHECK_EVERY`` seconds.
+
+    A token half that old is read again in the background while requests go on with it: at
+    thousands of requests a second, a read that every request waited for (one Neo4j round trip
+    on a busy event loop) made the slowest one in a hundred wait for it too. Only a token older
+    than ``CHECK_EVERY`` (the first request, or one after a quiet spell) is waited for."""
 
     def __init__(self, state: dict[str, Any]) -> None:
         self.state = state
         self.value: str | None = None
+        self.error: Exception | None = None
         self.checked = -CHECK_EVERY
-        self.lock = asyncio.Lock()
+        self.reading: asyncio.Task[None] | None = None  # held, so that it is not collected
 
     async def current(self) -> str | None:
-        if time.monotonic() - self.checked < CHECK_EVERY:
-            return self.value
-        async with self.lock:  # one read for all the requests waiting on it
-            if time.monotonic() - self.checked >= CHECK_EVERY:
-                records, _, _ = await self.state["driver"].execute_query(
-                    version.READ, database_=self.state["database"],
-                    routing_=RoutingControl.READ)
-                self.value = records[0]["version"] if records else None
-                self.checked = time.monotonic()
+        age = time.monotonic() - self.checked
+        if age >= CHECK_EVERY / 2 and self.reading is None:
+            self.reading = asyncio.create_task(self._read())  # one read for every request
+        if age >= CHECK_EVERY and self.reading is not None:
+            await asyncio.shield(self.reading)
+        if self.error is not None:
+            raise self.error
         return self.value
+
+    async def _read(self) -> None:
+        try:
+            records, _, _ = await self.state["driver"].execute_query(
+                version.READ, database_=self.state["database"], routing_=RoutingControl.READ)
+            self.value, self.error = (records[0]["version"] if records else None), None
+            self.checked = time.monotonic()
+        except Exception as e:  # noqa: BLE001 - told to the requests: no version, no cache
+            self.error = e
+        finally:
+            self.reading = None
 
 
 class ResponseCache:

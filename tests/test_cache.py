@@ -3,6 +3,7 @@ load seen within a second."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from starlette.testclient import TestClient
 
 from api import cache
 from api.app import create_app
-from graph.db import Target
+from graph.db import Target, open_async_driver
 from loaders.validate import validate_paths
 from loaders.write import load
 from schema.config import Config
@@ -138,3 +139,29 @@ def test_the_cache_is_bounded():
     assert list(lru.entries) == [4, 2, 5] and lru.bytes == 200
     lru.put(6, cache.Entry(200, [], b"x" * 200, b'"e"'))  # more than an eighth: not kept
     assert 6 not in lru.entries
+
+
+def test_the_version_is_read_again_beside_the_requests(loaded, neo4j_settings: Target):
+    """A token half a second old is served while a read runs beside the request; only one a
+    whole CHECK_EVERY old (the first, or after a quiet spell) is waited for."""
+
+    async def run() -> None:
+        driver = open_async_driver(neo4j_settings)
+        try:
+            v = cache.GraphVersion({"driver": driver, "database": neo4j_settings.database})
+            token = await v.current()  # the first read is waited for
+            assert token is not None and v.reading is None
+            v.checked -= cache.CHECK_EVERY * 0.6
+            assert await v.current() == token  # answered at once ...
+            reading = v.reading
+            assert reading is not None and not reading.done()  # ... with a read beside it
+            assert await v.current() == token and v.reading is reading  # one read for all
+            await reading
+            assert v.reading is None and time.monotonic() - v.checked < cache.CHECK_EVERY / 2
+            v.checked -= cache.CHECK_EVERY * 2
+            assert await v.current() == token and v.reading is None  # a stale one: waited for
+            assert time.monotonic() - v.checked < cache.CHECK_EVERY / 2
+        finally:
+            await driver.close()
+
+    asyncio.run(run())
