@@ -6,6 +6,8 @@ Targets (each its own server process):
   peer            @neo4j/graphql on Apollo Server (bench/peers/, generated filters, no @cypher)
   bare-rev        the bare async driver running revgraph's own Cypher (bench/bare.py)
   bare-hand       the bare async driver running one hand-written query per question
+  floor           an ASGI app that does nothing on the same uvicorn (bench/floor.py), named in
+                  --targets: the machine's own latency spread, under any p99 over p50
 
 First it checks that revgraph and the peer give the same answers (bench/questions.py says what
 is compared), then it measures every question at each concurrency with a load client (wrk with
@@ -59,6 +61,7 @@ BENCH = PROJECT_ROOT / "bench"
 PEERS = BENCH / "peers"
 TICK = os.sysconf("SC_CLK_TCK")
 TARGETS = ("revgraph", "revgraph+cache", "peer", "bare-rev", "bare-hand")
+FLOOR = "floor"  # bench/floor.py, served when named in --targets
 
 
 # -- processes ------------------------------------------------------------------------------
@@ -125,7 +128,7 @@ BASELINES = {BASELINE: "off", CACHED_BASELINE: "on"}
 
 
 def servers(port: int, neo4j_env: dict[str, str], baseline: Path | None = None,
-            baselines: tuple[str, ...] = (BASELINE,)) -> dict[str, Server]:
+            baselines: tuple[str, ...] = (BASELINE,), floor: bool = False) -> dict[str, Server]:
     """The HTTP servers of a run, each on its port from ``port`` on. ``baseline``: another
     checkout of revgraph (a git worktree of an earlier commit) served beside this one as the
     targets ``baselines``, so that a change is measured before and after in the same run, on
@@ -157,6 +160,12 @@ def servers(port: int, neo4j_env: dict[str, str], baseline: Path | None = None,
                             "PYTHONPATH": str(baseline.resolve())},
                            f"http://127.0.0.1:{at}/health")
         out[name].cwd = baseline.resolve()
+    if floor:
+        at = port + 6
+        out[FLOOR] = Server(FLOOR, f"http://127.0.0.1:{at}/graphql",
+                            [py, "-m", "uvicorn", "bench.floor:app", "--host", "127.0.0.1",
+                             "--log-level", "warning", "--port", str(at)], env,
+                            f"http://127.0.0.1:{at}/health")
     return out
 
 
@@ -206,7 +215,7 @@ def neo4j_pid() -> int | None:
 # -- request bodies -------------------------------------------------------------------------
 
 def bodies(q: Question, target: str, params: list[dict[str, Any]]) -> list[str]:
-    if target in ("revgraph", "revgraph+cache", "bare-rev", *BASELINES):
+    if target in ("revgraph", "revgraph+cache", "bare-rev", FLOOR, *BASELINES):
         return [json.dumps({"query": q.revgraph, "variables": q.rev_vars(p)}) for p in params]
     if target == "peer":
         return [json.dumps({"query": q.peer, "variables": q.peer_vars(p)}) for p in params]
@@ -365,8 +374,9 @@ RATIOS = (("rev/peer", "revgraph", "peer"), ("rev/bare", "revgraph", "bare-rev")
 
 def report(results: dict[tuple[str, str, int, str], Figures], modes: list[str],
            concurrency: list[int], targets: list[str], questions: list[Question]) -> str:
-    lines = [f"{'question':24} {'params':6} {'c':>3} {'target':15} {'req/s':>8} {'p50 ms':>8} "
-             f"{'p99 ms':>8} {'cpu ms/req':>10} {'db ms/req':>9} {'rss MB':>7} {'errors':>6}"]
+    lines = [f"{'question':24} {'params':6} {'c':>3} {'target':19} {'req/s':>8} {'p50 ms':>8} "
+             f"{'p99 ms':>8} {'p99/p50':>7} {'cpu ms/req':>10} {'db ms/req':>9} {'rss MB':>7} "
+             f"{'errors':>6}"]
     lines.append("-" * len(lines[0]))
     for q in questions:
         for mode in modes:
@@ -376,11 +386,12 @@ def report(results: dict[tuple[str, str, int, str], Figures], modes: list[str],
                     if not f or not f.cells:
                         continue
                     if not f.answered:
-                        lines.append(f"{q.name:24} {mode:6} {c:3d} {t:15} no request finished "
+                        lines.append(f"{q.name:24} {mode:6} {c:3d} {t:19} no request finished "
                                      f"within a cell (rss {f.rss:.1f} MB)")
                         continue
-                    lines.append(f"{q.name:24} {mode:6} {c:3d} {t:15} {f.rps:8.1f} {f.p50:8.2f} "
-                                 f"{f.p99:8.2f} {f.per_request_ms('cpu_s'):10.2f} "
+                    lines.append(f"{q.name:24} {mode:6} {c:3d} {t:19} {f.rps:8.1f} {f.p50:8.2f} "
+                                 f"{f.p99:8.2f} {f.p99 / f.p50:7.2f} "
+                                 f"{f.per_request_ms('cpu_s'):10.2f} "
                                  f"{f.per_request_ms('db_cpu_s'):9.2f} {f.rss:7.1f} {f.errors:6d}")
     ratios = [(name, a, b) for name, a, b in RATIOS if a in targets and b in targets]
     head = f"{'question':24} {'params':6} {'c':>3} " + " ".join(f"{n:>10}" for n, _, _ in ratios)
@@ -426,7 +437,8 @@ def main() -> None:
     parser.add_argument("--check", type=int, default=20,
                         help="Mix parameter sets per question whose answers are compared.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8100")),
-                        help="First of four ports for the servers (five with --baseline).")
+                        help="First of the servers' ports: this one to +3, +4 and +5 for "
+                        "--baseline, +6 for the floor.")
     parser.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto")
     parser.add_argument("--save", type=Path, help="Also write every cell's figures to this JSON.")
     parser.add_argument("--keep-neo4j", action="store_true",
@@ -463,7 +475,7 @@ def main() -> None:
             pools = pools_from(read(driver, s.database, POOLS_CYPHER)[0])
         sets = {(q.name, "fixed"): [with_cursor(q, q.fixed, pools)] for q in QUESTIONS}
         sets |= {(q.name, "mix"): mix(q, pools, args.variants, args.seed) for q in QUESTIONS}
-        procs = servers(args.port, neo4j_env, args.baseline, baselines)
+        procs = servers(args.port, neo4j_env, args.baseline, baselines, FLOOR in targets)
         try:
             for p in procs.values():
                 p.start(work)
@@ -521,7 +533,7 @@ def main() -> None:
                   "the median over rounds of each cell's percentile; cpu: the server process, "
                   "db: Neo4j, per request; rss: the largest at the end of a cell. bare-rev: "
                   "revgraph's own Cypher through the bare driver; bare-hand: one hand-written "
-                  "query. Ratios are of req/s.")
+                  "query; floor: an ASGI app that does nothing (bench/floor.py). Ratios are of req/s.")
         finally:
             for p in procs.values():
                 p.stop()
