@@ -45,6 +45,7 @@ from schema.model import (
     ROLE,
     SOURCE,
     SOVIET,
+    VOTE,
 )
 
 GREGORIAN = Cal.GREGORIAN
@@ -67,13 +68,14 @@ class SourceSort(Enum):
     ID = 'id'
 
 
-@strawberry.enum(description='city, town, province, region or country.')
+@strawberry.enum(description='city, town, province, region or country; or an electoral district (of the Constituent Assembly election, at its main town, in its governorate).')
 class PlaceKind(Enum):
     CITY = 'city'
     TOWN = 'town'
     PROVINCE = 'province'
     REGION = 'region'
     COUNTRY = 'country'
+    ELECTORAL_DISTRICT = 'electoral-district'
 
 
 @strawberry.enum(description='What to sort places by.')
@@ -207,6 +209,12 @@ class DocumentSort(Enum):
     ID = 'id'
 
 
+@strawberry.enum(description='What to sort votes by.')
+class VoteSort(Enum):
+    DATE = 'date'
+    ID = 'id'
+
+
 @strawberry.type(description='A work that tells of these events: a book, article, encyclopedia, newspaper piece or thread.')
 class Source(Entity):
     title: str = strawberry.field(description="The work's title.")
@@ -271,7 +279,7 @@ Source._reads = {
 
 @strawberry.type(description='A city, town, province, region or country of the former Russian empire.')
 class Place(Entity):
-    kind: PlaceKind = strawberry.field(description='city, town, province, region or country.')
+    kind: PlaceKind = strawberry.field(description='city, town, province, region or country; or an electoral district (of the Constituent Assembly election, at its main town, in its governorate).')
 
     lat: float = strawberry.field(description='Latitude in decimal degrees (WGS 84).')
 
@@ -335,6 +343,10 @@ class Place(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
+    @strawberry.field(description='The votes cast in this electoral district, by party.')
+    def votes(self, info: Info[Context, None]) -> list[Vote]:
+        return resolve.reverse(info, self, VOTE, VOTE.field("district"))  # type: ignore[no-any-return]
+
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
 
@@ -395,6 +407,10 @@ class Party(Entity):
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The votes this party's lists won, by district.")
+    def votes(self, info: Info[Context, None]) -> list[Vote]:
+        return resolve.reverse(info, self, VOTE, VOTE.field("party"))  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -631,6 +647,10 @@ class Event(Entity):
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
+    @strawberry.field(description='The votes cast in this election, by district and party.')
+    def votes(self, info: Info[Context, None]) -> list[Vote]:
+        return resolve.reverse(info, self, VOTE, VOTE.field("election"))  # type: ignore[no-any-return]
+
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
 
@@ -815,6 +835,10 @@ class Document(Entity):
 
     language: str = strawberry.field(description="The text's language, as an ISO 639-1 code: en, ru...")
 
+    license: str = strawberry.field(description='The licence under which the text is stored: CC BY-SA 4.0, public domain...')
+
+    attribution: str = strawberry.field(description='Who wrote the text, where and when it was read, and what part of the work it is: what its licence asks a reuser to credit.')
+
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
         return resolve.many(info, self, DOCUMENT, DOCUMENT.field("distinct_from"))  # type: ignore[no-any-return]
@@ -833,7 +857,44 @@ Document._reads = {
     'title': lambda n: n.props.get('title'),
     'path': lambda n: n.props.get('path'),
     'language': lambda n: n.props.get('language'),
+    'license': lambda n: n.props.get('license'),
+    'attribution': lambda n: n.props.get('attribution'),
     'shared_aliases': lambda n: list(n.props.get('sharedAliases') or []),
+}
+
+
+@strawberry.type(description="The votes a party's list won in one electoral district of an election, as a source gives them.")
+class Vote(Fact):
+    @strawberry.field(description='The election (an event).')
+    def election(self, info: Info[Context, None]) -> Event:
+        return resolve.one(info, self, VOTE, VOTE.field("election"))  # type: ignore[no-any-return]
+
+    @strawberry.field(description='The electoral district (a place).')
+    def district(self, info: Info[Context, None]) -> Place:
+        return resolve.one(info, self, VOTE, VOTE.field("district"))  # type: ignore[no-any-return]
+
+    @strawberry.field(description='The party or list voted for.')
+    def party(self, info: Info[Context, None]) -> Party:
+        return resolve.one(info, self, VOTE, VOTE.field("party"))  # type: ignore[no-any-return]
+
+    votes: int | None = strawberry.field(description='Votes the list won.')
+
+    of: int | None = strawberry.field(description='Valid votes cast in the district, all lists together.')
+
+    share: float | None = strawberry.field(description="The list's share of the district's valid votes, from 0 to 1, as the source gives it.")
+
+    seats: int | None = strawberry.field(description='Seats the list won in the district.')
+
+    date: HistoricalDate | None = strawberry.field(description='The polling day, where the district voted on a day of its own.')
+
+
+Vote._reads = {
+    **FACT_READS,
+    'votes': lambda n: n.props.get('votes'),
+    'of': lambda n: n.props.get('ofTotal'),
+    'share': lambda n: n.props.get('share'),
+    'seats': lambda n: n.props.get('seats'),
+    'date': lambda n: historical(n, 'date'),
 }
 
 
@@ -852,6 +913,7 @@ TYPES: dict[str, Any] = {
     FIGURE.name: Figure,
     CLAIM.name: Claim,
     DOCUMENT.name: Document,
+    VOTE.name: Vote,
 }
 
 
@@ -1173,6 +1235,7 @@ class KindQueries:
         name: Annotated[str | None, strawberry.argument(description='Names or aliases containing this text (any case, diacritics ignored).')] = None,
         source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose source is this id.')] = None,
         language: Annotated[str | None, strawberry.argument(description='Only those with this language.')] = None,
+        license: Annotated[str | None, strawberry.argument(description='Only those with this license.')] = None,
         sort_by: Annotated[DocumentSort, strawberry.argument(description='What to sort by.')] = DocumentSort.NAME,
         order: Annotated[Order, strawberry.argument(description='Ascending or descending.')] = Order.ASC,
         first: Annotated[int, strawberry.argument(description='Page size, at most 100.')] = resolve.DEFAULT_PAGE,
@@ -1180,8 +1243,34 @@ class KindQueries:
     ) -> Connection[Document]:
         since, until, cal = None, None, GREGORIAN
         return await resolve.page(
-            info, DOCUMENT, name=name, filters={'source': source, 'language': language}, since=since,
+            info, DOCUMENT, name=name, filters={'source': source, 'language': language, 'license': license}, since=since,
             until=until, calendar=cal, source=None, sort_by=sort_by, order=order,
+            first=first, after=after)
+
+    @strawberry.field(description='One Vote by id, or null if there is none.')
+    async def vote(self, info: Info[Context, None], id: strawberry.ID) -> Vote | None:
+        return await resolve.lookup(info, VOTE, id)
+
+    @strawberry.field(description="The votes a party's list won in one electoral district of an election, as a source gives them. A filtered, sorted page, with the total count.")
+    async def votes(
+        self, info: Info[Context, None],
+        election: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose election is this id.')] = None,
+        district: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose district is this id.')] = None,
+        party: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose party is this id.')] = None,
+        confidence: Annotated[Confidence | None, strawberry.argument(description='Only those with this confidence.')] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those dated on or after this day (overlapping it, for periods).', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those dated on or before this day.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar of `from` and `to`.')] = GREGORIAN,
+        source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those citing this source.')] = None,
+        sort_by: Annotated[VoteSort, strawberry.argument(description='What to sort by.')] = VoteSort.DATE,
+        order: Annotated[Order, strawberry.argument(description='Ascending or descending.')] = Order.ASC,
+        first: Annotated[int, strawberry.argument(description='Page size, at most 100.')] = resolve.DEFAULT_PAGE,
+        after: Annotated[str | None, strawberry.argument(description='The cursor after which the page starts.')] = None,
+    ) -> Connection[Vote]:
+        since, until, cal = from_, to, calendar
+        return await resolve.page(
+            info, VOTE, name=None, filters={'election': election, 'district': district, 'party': party, 'confidence': confidence}, since=since,
+            until=until, calendar=cal, source=source, sort_by=sort_by, order=order,
             first=first, after=after)
 
 

@@ -28,6 +28,10 @@ class Precision(str, Enum):
     DAY = "DAY"
     MONTH = "MONTH"
     YEAR = "YEAR"
+    # Known only to lie between two bounds, each of any precision: "[1917-10-25..1918-01] O.S."
+    # (EDTF's "one of a set"). ``earliest`` is the first day the lower bound allows, ``latest``
+    # the last day the upper bound allows.
+    RANGE = "RANGE"
 
 
 CALENDAR_WORDS: dict[str, Calendar] = {
@@ -40,9 +44,13 @@ CALENDAR_WORDS: dict[str, Calendar] = {
 }
 
 _DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?\s+(\S+)\s*$")
+# A date known only between two bounds, each a day, month or year: "[1917-10-25..1918-01] O.S.".
+_PART = r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?"
+_RANGE_RE = re.compile(rf"^\s*\[\s*{_PART}\s*\.\.\s*{_PART}\s*\]\s+(\S+)\s*$")
 
 DATE_FORMAT_HELP = (
-    'a date with its calendar, like "1917-10-25 O.S.", "1917-11-07 N.S.", "1917-11 O.S." or "1918 N.S."'
+    'a date with its calendar, like "1917-10-25 O.S.", "1917-11-07 N.S.", "1917-11 O.S." or "1918 N.S.", '
+    'or one known only between two bounds, like "[1917-10-25..1918-01] O.S."'
 )
 
 
@@ -129,6 +137,8 @@ class HistoricalDate:
         for a month or year stated in the Julian calendar, the interval of Gregorian days."""
         if self.precision is Precision.DAY:
             return self.earliest.isoformat()
+        if self.precision is Precision.RANGE:
+            return f"[{self.earliest.isoformat()}..{self.latest.isoformat()}]"
         if self.calendar is Calendar.GREGORIAN:
             if self.precision is Precision.MONTH:
                 return self.earliest.strftime("%Y-%m")
@@ -137,18 +147,26 @@ class HistoricalDate:
 
     @property
     def text(self) -> str:
-        """The date as it was stated, e.g. "1917-10-25 O.S."."""
-        if self.calendar is Calendar.JULIAN:
-            y, m, d = gregorian_to_julian(self.earliest)
-            suffix = "O.S."
-        else:
-            y, m, d = self.earliest.year, self.earliest.month, self.earliest.day
-            suffix = "N.S."
+        """The date as it was stated, e.g. "1917-10-25 O.S." (a range with its bounds as days:
+        "[1917-10-25..1918-01-31] O.S.")."""
+        suffix = "O.S." if self.calendar is Calendar.JULIAN else "N.S."
+        if self.precision is Precision.RANGE:
+            return f"[{self._stated(self.earliest)}..{self._stated(self.latest)}] {suffix}"
+        y, m, d = self._parts(self.earliest)
         if self.precision is Precision.DAY:
             return f"{y:04d}-{m:02d}-{d:02d} {suffix}"
         if self.precision is Precision.MONTH:
             return f"{y:04d}-{m:02d} {suffix}"
         return f"{y:04d} {suffix}"
+
+    def _parts(self, day: date) -> tuple[int, int, int]:
+        if self.calendar is Calendar.JULIAN:
+            return gregorian_to_julian(day)
+        return day.year, day.month, day.day
+
+    def _stated(self, day: date) -> str:
+        y, m, d = self._parts(day)
+        return f"{y:04d}-{m:02d}-{d:02d}"
 
     def to_graph(self, prefix: str) -> dict[str, object]:
         """The properties the graph stores for this date under ``prefix``."""
@@ -230,38 +248,74 @@ def _to_gregorian(year: int, month: int, day: int, cal: Calendar) -> date:
 
 
 def parse_date(text: object) -> HistoricalDate:
-    """Read a data-file date such as "1917-10-25 O.S."; raise DateError saying what is wrong."""
+    """Read a data-file date such as "1917-10-25 O.S." or "[1917-10-25..1918-01] O.S."; raise
+    DateError saying what is wrong."""
     if isinstance(text, date):
         raise DateError(
             f"{text.isoformat()} states no calendar: write it as a quoted string with one, "
             f'e.g. "{text.isoformat()} O.S." or "{text.isoformat()} N.S."'
         )
+    if isinstance(text, list):
+        raise DateError(
+            f"{text!r} reads as a YAML list: a date known only between two bounds must be "
+            'quoted, e.g. "[1917-10-25..1918-01] O.S."')
     if not isinstance(text, (str, int)):
         raise DateError(f"expected {DATE_FORMAT_HELP}, got {text!r}")
     s = str(text)
+    if not s.isascii():
+        raise DateError(f"expected {DATE_FORMAT_HELP} in ASCII digits, got {s!r}")
+    ranged = _RANGE_RE.match(s)
+    if ranged:
+        return _parse_range(s, ranged.groups())
     match = _DATE_RE.match(s)
     if not match:
         if re.fullmatch(r"\s*\d{4}(-\d{2}){0,2}\s*", s):
             raise DateError(f'"{s.strip()}" states no calendar: add O.S. (Julian) or N.S. (Gregorian)')
         raise DateError(f"expected {DATE_FORMAT_HELP}, got {s!r}")
     year_s, month_s, day_s, cal_s = match.groups()
-    cal = CALENDAR_WORDS.get(cal_s.lower())
-    if cal is None:
-        raise DateError(f'unknown calendar "{cal_s}" in {s!r}: use O.S. (Julian) or N.S. (Gregorian)')
+    cal = _calendar_of(s, cal_s)
     year, month = int(year_s), int(month_s) if month_s else None
     day = int(day_s) if day_s else None
+    _check_switch(s, cal, cal_s, year, month, day)
+    return make_date(year, month, day, cal)
+
+
+def _calendar_of(s: str, word: str) -> Calendar:
+    cal = CALENDAR_WORDS.get(word.lower())
+    if cal is None:
+        raise DateError(f'unknown calendar "{word}" in {s!r}: use O.S. (Julian) or N.S. (Gregorian)')
+    return cal
+
+
+def _check_switch(s: str, cal: Calendar, word: str, year: int, month: int | None,
+                  day: int | None) -> None:
     # Soviet Russia skipped from 31 January to 14 February 1918; an Old Style date after that is
     # most often a slip. Places that kept the Old Style longer (Transcaucasia, the Whites) are
     # dated with the explicit word "Julian".
     _check_year(year)
     late = month is not None and (year, month, day or 1) > LAST_JULIAN_DAY
-    if cal is Calendar.JULIAN and late and cal_s.lower() != "julian":
+    if cal is Calendar.JULIAN and late and word.lower() != "julian":
         raise DateError(
             f"{s.strip()!r} is after Russia's switch to the Gregorian calendar (the day after 31 "
             "January 1918 O.S. was 14 February 1918 N.S.): give the date in N.S., or, where the "
             f"source really counts in the Old Style after the switch, write "
             f"\"{s.strip().rsplit(' ', 1)[0]} Julian\"")
-    return make_date(year, month, day, cal)
+
+
+def _parse_range(s: str, groups: tuple[str | None, ...]) -> HistoricalDate:
+    """"[A..B] CAL": some day from the first day A allows to the last day B allows."""
+    cal = _calendar_of(s, str(groups[6]))
+    bounds = []
+    for y_s, m_s, d_s in (groups[0:3], groups[3:6]):
+        year, month = int(str(y_s)), int(m_s) if m_s else None
+        day = int(d_s) if d_s else None
+        _check_switch(s, cal, str(groups[6]), year, month, day)
+        bounds.append(make_date(year, month, day, cal))
+    low, high = bounds
+    if high.latest <= low.earliest:
+        raise DateError(f"{s.strip()!r}: the lower bound must come before the upper bound")
+    return HistoricalDate(earliest=low.earliest, latest=high.latest, precision=Precision.RANGE,
+                          calendar=cal)
 
 
 def parse_iso(text: str, cal: Calendar) -> date:

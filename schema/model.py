@@ -61,7 +61,7 @@ ALIGNMENT_DOCS: dict[str, str] = {
 }
 
 CONFIDENCE = ("high", "medium", "low")
-PLACE_KINDS = ("city", "town", "province", "region", "country")
+PLACE_KINDS = ("city", "town", "province", "region", "country", "electoral-district")
 SOURCE_KINDS = ("book", "article", "encyclopedia", "newspaper", "thread", "document", "web")
 ORGANIZATION_KINDS = (
     "government",
@@ -293,7 +293,9 @@ SOURCE = _entity(
 PLACE = _entity(
     "Place", "places",
     "A city, town, province, region or country of the former Russian empire.",
-    Field("kind", "enum", "city, town, province, region or country.", required=True,
+    Field("kind", "enum", "city, town, province, region or country; or an electoral district "
+          "(of the Constituent Assembly election, at its main town, in its governorate).",
+          required=True,
           choices=PLACE_KINDS, filter=True, index=True),
     Field("lat", "float", "Latitude in decimal degrees (WGS 84).", required=True,
           minimum=-90, maximum=90),
@@ -477,13 +479,42 @@ DOCUMENT = _entity(
           "documents/ folder: .txt, .md or .html, in UTF-8.", required=True),
     Field("language", "str", "The text's language, as an ISO 639-1 code: en, ru...",
           required=True, filter=True),
+    Field("license", "str", "The licence under which the text is stored: CC BY-SA 4.0, public "
+          "domain...", required=True, filter=True),
+    Field("attribution", "text", "Who wrote the text, where and when it was read, and what part "
+          "of the work it is: what its licence asks a reuser to credit.", required=True),
     plural="documents",
     name_from="title",
 )
 
+VOTE = _fact(
+    "Vote", "votes",
+    "The votes a party's list won in one electoral district of an election, as a source gives "
+    "them.",
+    Field("election", "ref", "The election (an event).", required=True, targets=("Event",),
+          rel="IN_ELECTION", reverse="votes", filter=True,
+          reverse_description="The votes cast in this election, by district and party."),
+    Field("district", "ref", "The electoral district (a place).", required=True,
+          targets=("Place",), rel="IN_DISTRICT", reverse="votes", filter=True,
+          reverse_description="The votes cast in this electoral district, by party."),
+    Field("party", "ref", "The party or list voted for.", required=True, targets=("Party",),
+          rel="FOR_PARTY", reverse="votes", filter=True,
+          reverse_description="The votes this party's lists won, by district."),
+    Field("votes", "int", "Votes the list won.", minimum=0, maximum=MAX_COUNT * 10,
+          not_above="of"),
+    Field("of", "int", "Valid votes cast in the district, all lists together.",
+          prop_name="ofTotal", minimum=1, maximum=MAX_COUNT * 10),
+    Field("share", "float", "The list's share of the district's valid votes, from 0 to 1, as "
+          "the source gives it.", minimum=0, maximum=1),
+    Field("seats", "int", "Seats the list won in the district.", minimum=0, maximum=1000),
+    Field("date", "date", "The polling day, where the district voted on a day of its own."),
+    plural="votes",
+    id_from=("election", "district", "party"),
+)
+
 KINDS: tuple[Kind, ...] = (
     SOURCE, PLACE, PARTY, PERSON, ORGANIZATION, SOVIET, EVENT,
-    CONTROL, COMPOSITION, ROLE, PARTICIPATION, FIGURE, CLAIM, DOCUMENT,
+    CONTROL, COMPOSITION, ROLE, PARTICIPATION, FIGURE, CLAIM, DOCUMENT, VOTE,
 )
 KIND_BY_SECTION: dict[str, Kind] = {k.section: k for k in KINDS}
 KIND_BY_LABEL: dict[str, Kind] = {k.name: k for k in KINDS}
