@@ -126,7 +126,7 @@ def _prop(kind: Kind, f: Field) -> str:
     rename = f", name={f.camel!r}" if name != snake(f.camel) else ""
     required = f.required or f.default is not None
     if f.type == "date":
-        annotation = "HistoricalDate | None"
+        annotation = "HistoricalDate" if f.required else "HistoricalDate | None"
     elif f.type == "enum":
         annotation = enum_name(kind, f) + ("" if required else " | None")
     elif f.type == "strs":
@@ -175,9 +175,10 @@ def _ref(kind: Kind, f: Field) -> str:
 
 def _reverse(source: Kind, f: Field) -> str:
     assert f.reverse is not None
-    dated = any(x.name == "start" for x in source.fields)
+    dated = source.temporal is not None
     description = (f.reverse_description or "") + (
-        " With `on`, only the periods that held on that day." if dated else "")
+        f" With `on`, only those that may hold on that day ({source.temporal.meaning})."
+        if source.temporal else "")
     name = py_name(snake(f.reverse))
     head = _decorator(description, f.reverse if name != snake(f.reverse) else None)
     call = f"resolve.reverse(info, self, {VAR[source.name]}, {_field_ref(source, f)}"
@@ -185,8 +186,8 @@ def _reverse(source: Kind, f: Field) -> str:
         return (f"{head}    def {name}(self, info: Info[Context, None]) -> list[{source.gql}]:\n"
                 f"        return {call}){IGNORE_ANY}\n\n")
     return (f"{head}    def {name}(\n        self, info: Info[Context, None],\n"
-            f"        on: Annotated[date | None, strawberry.argument(description=\"Only the periods "
-            f"holding on this day.\")] = None,\n"
+            f"        on: Annotated[date | None, strawberry.argument(description=\"Only those that "
+            f"may hold on this day.\")] = None,\n"
             f"        calendar: Annotated[Calendar, strawberry.argument(description=\"The calendar "
             f"of `on`.\")] = GREGORIAN,\n"
             f"    ) -> list[{source.gql}]:\n"
@@ -262,11 +263,11 @@ def _lookup_and_list(kind: Kind) -> str:
                        else f"Only those with this {what}.")
         args += _arg(name, annotation, description,
                      graphql_name=f.camel if name != f.camel else None)
-    dated = any(f.type == "date" for f in kind.props)
-    if dated:
-        args += _arg("from_", "date | None", "Only those dated on or after this day "
-                     "(overlapping it, for periods).", graphql_name="from")
-        args += _arg("to", "date | None", "Only those dated on or before this day.")
+    dated = kind.temporal is not None
+    if kind.temporal is not None:
+        args += _arg("from_", "date | None", "Only those that may hold on this day or later "
+                     f"({kind.temporal.meaning}).", graphql_name="from")
+        args += _arg("to", "date | None", "Only those that may hold on this day or earlier.")
         args += _arg("calendar", "Calendar", "The calendar of `from` and `to`.", "GREGORIAN")
     cites = all(name != "source" for name, _, _ in filters)  # a Document's own field wins
     if cites:

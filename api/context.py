@@ -120,11 +120,11 @@ class Context:
         return [NodeData(r["label"], r["props"]) for r in rows]
 
     async def incoming(self, target: Kind, source: Kind, f: Field, node_id: str,
-                       on: date | None, dated: bool) -> list[NodeData]:
+                       on: date | None) -> list[NodeData]:
         """The ``source`` nodes whose field ``f`` points at this node, oldest first; with
-        ``on``, only the periods holding that day."""
+        ``on``, only those that may hold that day (schema/time.py)."""
         loader = self._loader(("in", target.name, source.name, f.name, on),
-                              queries.incoming(target.name, source, f, dated), many=True,
+                              queries.incoming(target.name, source, f), many=True,
                               on=on)
         rows = await loader.load(node_id)
         for row in rows:  # their own relationships came along: the loaders need not ask

@@ -237,10 +237,10 @@ class Source(Entity):
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
+    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
         return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
@@ -249,9 +249,13 @@ class Source(Entity):
     def participations(self, info: Info[Context, None]) -> list[Participation]:
         return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Numbers sources state about this.')
-    def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def figures(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
@@ -307,26 +311,26 @@ class Place(Entity):
     def soviets(self, info: Info[Context, None]) -> list[Soviet]:
         return resolve.reverse(info, self, SOVIET, SOVIET.field("place"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='The events that happened here. With `on`, only the periods that held on that day.')
+    @strawberry.field(description="The events that happened here. With `on`, only those that may hold on that day (an inclusive span: from the first day its start may be to the last day its end may be, the end day included; without an end, its start's own span).")
     def events(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Event]:
         return resolve.reverse(info, self, EVENT, EVENT.field("places"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Who held this place, oldest first. With `on`, only the periods that held on that day.')
+    @strawberry.field(description='Who held this place, oldest first. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def control(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
         return resolve.reverse(info, self, CONTROL, CONTROL.field("place"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
+    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
         return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
@@ -335,17 +339,25 @@ class Place(Entity):
     def participations(self, info: Info[Context, None]) -> list[Participation]:
         return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Numbers sources state about this.')
-    def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def figures(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='The votes cast in this electoral district, by party.')
-    def votes(self, info: Info[Context, None]) -> list[Vote]:
-        return resolve.reverse(info, self, VOTE, VOTE.field("district"))  # type: ignore[no-any-return]
+    @strawberry.field(description='The votes cast in this electoral district, by party. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def votes(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Vote]:
+        return resolve.reverse(info, self, VOTE, VOTE.field("district"), on, calendar)  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -376,22 +388,26 @@ class Party(Entity):
     def factions(self, info: Info[Context, None]) -> list[Party]:
         return resolve.reverse(info, self, PARTY, PARTY.field("faction_of"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
+    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
         return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="This party's shares in soviets, congresses and councils.")
-    def shares(self, info: Info[Context, None]) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("party"))  # type: ignore[no-any-return]
+    @strawberry.field(description="This party's shares in soviets, congresses and councils. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).")
+    def shares(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Composition]:
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("party"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="People's offices and memberships in this body. With `on`, only the periods that held on that day.")
+    @strawberry.field(description="People's offices and memberships in this body. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def members(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
         return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)  # type: ignore[no-any-return]
@@ -400,17 +416,25 @@ class Party(Entity):
     def participations(self, info: Info[Context, None]) -> list[Participation]:
         return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Numbers sources state about this.')
-    def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def figures(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description="The votes this party's lists won, by district.")
-    def votes(self, info: Info[Context, None]) -> list[Vote]:
-        return resolve.reverse(info, self, VOTE, VOTE.field("party"))  # type: ignore[no-any-return]
+    @strawberry.field(description="The votes this party's lists won, by district. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).")
+    def votes(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Vote]:
+        return resolve.reverse(info, self, VOTE, VOTE.field("party"), on, calendar)  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -440,18 +464,18 @@ class Person(Entity):
     def works(self, info: Info[Context, None]) -> list[Source]:
         return resolve.reverse(info, self, SOURCE, SOURCE.field("authors"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
+    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
         return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="This person's offices and memberships. With `on`, only the periods that held on that day.")
+    @strawberry.field(description="This person's offices and memberships. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def roles(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
         return resolve.reverse(info, self, ROLE, ROLE.field("person"), on, calendar)  # type: ignore[no-any-return]
@@ -460,9 +484,13 @@ class Person(Entity):
     def participations(self, info: Info[Context, None]) -> list[Participation]:
         return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Numbers sources state about this.')
-    def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def figures(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
@@ -499,22 +527,26 @@ class Organization(Entity):
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
+    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
         return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Party shares in this body over time.')
-    def composition(self, info: Info[Context, None]) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Party shares in this body over time. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def composition(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Composition]:
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="People's offices and memberships in this body. With `on`, only the periods that held on that day.")
+    @strawberry.field(description="People's offices and memberships in this body. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def members(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
         return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)  # type: ignore[no-any-return]
@@ -523,9 +555,13 @@ class Organization(Entity):
     def participations(self, info: Info[Context, None]) -> list[Participation]:
         return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Numbers sources state about this.')
-    def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def figures(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
@@ -556,22 +592,26 @@ class Soviet(Entity):
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
+    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
         return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Party shares in this body over time.')
-    def composition(self, info: Info[Context, None]) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Party shares in this body over time. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def composition(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Composition]:
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="People's offices and memberships in this body. With `on`, only the periods that held on that day.")
+    @strawberry.field(description="People's offices and memberships in this body. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def members(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
         return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)  # type: ignore[no-any-return]
@@ -580,9 +620,13 @@ class Soviet(Entity):
     def participations(self, info: Info[Context, None]) -> list[Participation]:
         return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Numbers sources state about this.')
-    def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def figures(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
@@ -619,17 +663,21 @@ class Event(Entity):
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only the periods that held on that day.')
+    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only the periods holding on this day.")] = None,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
         return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Party shares in this body over time.')
-    def composition(self, info: Info[Context, None]) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Party shares in this body over time. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def composition(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Composition]:
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Who took part, on which side.')
     def participants(self, info: Info[Context, None]) -> list[Participation]:
@@ -639,17 +687,25 @@ class Event(Entity):
     def participations(self, info: Info[Context, None]) -> list[Participation]:
         return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='Numbers sources state about this.')
-    def figures(self, info: Info[Context, None]) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
+    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def figures(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Figure]:
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
         return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
 
-    @strawberry.field(description='The votes cast in this election, by district and party.')
-    def votes(self, info: Info[Context, None]) -> list[Vote]:
-        return resolve.reverse(info, self, VOTE, VOTE.field("election"))  # type: ignore[no-any-return]
+    @strawberry.field(description='The votes cast in this election, by district and party. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    def votes(
+        self, info: Info[Context, None],
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+    ) -> list[Vote]:
+        return resolve.reverse(info, self, VOTE, VOTE.field("election"), on, calendar)  # type: ignore[no-any-return]
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -703,7 +759,7 @@ class Composition(Fact):
     def party(self, info: Info[Context, None]) -> Party:
         return resolve.one(info, self, COMPOSITION, COMPOSITION.field("party"))  # type: ignore[no-any-return]
 
-    date: HistoricalDate | None = strawberry.field(description='When.')
+    date: HistoricalDate = strawberry.field(description='When.')
 
     majority: bool | None = strawberry.field(description='Whether the party held a majority.')
 
@@ -788,7 +844,7 @@ class Figure(Fact):
 
     qualifier: FigureQualifier = strawberry.field(description='exact, approximate, at-least or at-most.')
 
-    date: HistoricalDate | None = strawberry.field(description='When the number held.')
+    date: HistoricalDate = strawberry.field(description='When the number held.')
 
 
 Figure._reads = {
@@ -992,16 +1048,13 @@ class KindQueries:
         self, info: Info[Context, None],
         name: Annotated[str | None, strawberry.argument(description='Names or aliases containing this text (any case, diacritics ignored).')] = None,
         historian: Annotated[bool | None, strawberry.argument(description='Only those with this historian.')] = None,
-        from_: Annotated[date | None, strawberry.argument(description='Only those dated on or after this day (overlapping it, for periods).', name='from')] = None,
-        to: Annotated[date | None, strawberry.argument(description='Only those dated on or before this day.')] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description='The calendar of `from` and `to`.')] = GREGORIAN,
         source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those citing this source.')] = None,
         sort_by: Annotated[PersonSort, strawberry.argument(description='What to sort by.')] = PersonSort.NAME,
         order: Annotated[Order, strawberry.argument(description='Ascending or descending.')] = Order.ASC,
         first: Annotated[int, strawberry.argument(description='Page size, at most 100.')] = resolve.DEFAULT_PAGE,
         after: Annotated[str | None, strawberry.argument(description='The cursor after which the page starts.')] = None,
     ) -> Connection[Person]:
-        since, until, cal = from_, to, calendar
+        since, until, cal = None, None, GREGORIAN
         return await resolve.page(
             info, PERSON, name=name, filters={'historian': historian}, since=since,
             until=until, calendar=cal, source=source, sort_by=sort_by, order=order,
@@ -1062,8 +1115,8 @@ class KindQueries:
         kind: Annotated[EventKind | None, strawberry.argument(description='Only those with this kind.')] = None,
         fighting: Annotated[bool | None, strawberry.argument(description='Only those with this fighting.')] = None,
         places: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose places is this id.')] = None,
-        from_: Annotated[date | None, strawberry.argument(description='Only those dated on or after this day (overlapping it, for periods).', name='from')] = None,
-        to: Annotated[date | None, strawberry.argument(description='Only those dated on or before this day.')] = None,
+        from_: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day or later (an inclusive span: from the first day its start may be to the last day its end may be, the end day included; without an end, its start's own span).", name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
         calendar: Annotated[Calendar, strawberry.argument(description='The calendar of `from` and `to`.')] = GREGORIAN,
         source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those citing this source.')] = None,
         sort_by: Annotated[EventSort, strawberry.argument(description='What to sort by.')] = EventSort.NAME,
@@ -1089,8 +1142,8 @@ class KindQueries:
         alignment: Annotated[Alignment | None, strawberry.argument(description='Only those with this alignment.')] = None,
         disputed: Annotated[bool | None, strawberry.argument(description='Only those with this disputed.')] = None,
         confidence: Annotated[Confidence | None, strawberry.argument(description='Only those with this confidence.')] = None,
-        from_: Annotated[date | None, strawberry.argument(description='Only those dated on or after this day (overlapping it, for periods).', name='from')] = None,
-        to: Annotated[date | None, strawberry.argument(description='Only those dated on or before this day.')] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
         calendar: Annotated[Calendar, strawberry.argument(description='The calendar of `from` and `to`.')] = GREGORIAN,
         source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those citing this source.')] = None,
         sort_by: Annotated[ControlPeriodSort, strawberry.argument(description='What to sort by.')] = ControlPeriodSort.START,
@@ -1114,8 +1167,8 @@ class KindQueries:
         body: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose body is this id.')] = None,
         party: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose party is this id.')] = None,
         confidence: Annotated[Confidence | None, strawberry.argument(description='Only those with this confidence.')] = None,
-        from_: Annotated[date | None, strawberry.argument(description='Only those dated on or after this day (overlapping it, for periods).', name='from')] = None,
-        to: Annotated[date | None, strawberry.argument(description='Only those dated on or before this day.')] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
         calendar: Annotated[Calendar, strawberry.argument(description='The calendar of `from` and `to`.')] = GREGORIAN,
         source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those citing this source.')] = None,
         sort_by: Annotated[CompositionSort, strawberry.argument(description='What to sort by.')] = CompositionSort.DATE,
@@ -1139,8 +1192,8 @@ class KindQueries:
         person: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose person is this id.')] = None,
         organization: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose organization is this id.')] = None,
         confidence: Annotated[Confidence | None, strawberry.argument(description='Only those with this confidence.')] = None,
-        from_: Annotated[date | None, strawberry.argument(description='Only those dated on or after this day (overlapping it, for periods).', name='from')] = None,
-        to: Annotated[date | None, strawberry.argument(description='Only those dated on or before this day.')] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
         calendar: Annotated[Calendar, strawberry.argument(description='The calendar of `from` and `to`.')] = GREGORIAN,
         source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those citing this source.')] = None,
         sort_by: Annotated[RoleSort, strawberry.argument(description='What to sort by.')] = RoleSort.START,
@@ -1187,8 +1240,8 @@ class KindQueries:
         about: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose about is this id.')] = None,
         measure: Annotated[str | None, strawberry.argument(description='Only those with this measure.')] = None,
         confidence: Annotated[Confidence | None, strawberry.argument(description='Only those with this confidence.')] = None,
-        from_: Annotated[date | None, strawberry.argument(description='Only those dated on or after this day (overlapping it, for periods).', name='from')] = None,
-        to: Annotated[date | None, strawberry.argument(description='Only those dated on or before this day.')] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
         calendar: Annotated[Calendar, strawberry.argument(description='The calendar of `from` and `to`.')] = GREGORIAN,
         source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those citing this source.')] = None,
         sort_by: Annotated[FigureSort, strawberry.argument(description='What to sort by.')] = FigureSort.DATE,
@@ -1258,8 +1311,8 @@ class KindQueries:
         district: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose district is this id.')] = None,
         party: Annotated[strawberry.ID | None, strawberry.argument(description='Only those whose party is this id.')] = None,
         confidence: Annotated[Confidence | None, strawberry.argument(description='Only those with this confidence.')] = None,
-        from_: Annotated[date | None, strawberry.argument(description='Only those dated on or after this day (overlapping it, for periods).', name='from')] = None,
-        to: Annotated[date | None, strawberry.argument(description='Only those dated on or before this day.')] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
         calendar: Annotated[Calendar, strawberry.argument(description='The calendar of `from` and `to`.')] = GREGORIAN,
         source: Annotated[strawberry.ID | None, strawberry.argument(description='Only those citing this source.')] = None,
         sort_by: Annotated[VoteSort, strawberry.argument(description='What to sort by.')] = VoteSort.DATE,

@@ -66,7 +66,7 @@ def reads(kind: Kind) -> dict[str, _Prop | Ref | Reverse]:
             out[f.camel] = _Prop((f.prop,))
     for source, f in reverse_fields(kind.name):
         assert f.reverse is not None
-        out[f.reverse] = Reverse(source, f, any(x.name == "start" for x in source.fields))
+        out[f.reverse] = Reverse(source, f, source.temporal is not None)
     return out
 
 

@@ -91,10 +91,6 @@ async def _many(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> l
     return [wrap(n) for n in await info.context.outgoing(kind, f, root._n.id)]
 
 
-def is_dated(kind: Kind) -> bool:
-    return any(f.name == "start" for f in kind.fields)
-
-
 def reverse(info: Info[Context, None], root: Any, source: Kind, f: Field,
             on: date | None = None, calendar: d.Calendar = d.Calendar.GREGORIAN) -> Any:
     """The ``source`` records whose field ``f`` points at ``root``; for periods, with ``on``,
@@ -109,8 +105,7 @@ def reverse(info: Info[Context, None], root: Any, source: Kind, f: Field,
 
 async def _reverse(info: Info[Context, None], root: Any, source: Kind, f: Field,
                    day: date | None) -> list[Any]:
-    nodes = await info.context.incoming(root._n.kind, source, f, root._n.id, day,
-                                        is_dated(source))
+    nodes = await info.context.incoming(root._n.kind, source, f, root._n.id, day)
     return [wrap(n) for n in nodes]
 
 

@@ -29,7 +29,8 @@ strawberry.enum(
     "until 31 January 1918; the next day was 14 February 1918 (Gregorian, New Style).",
 )
 strawberry.enum(d.Precision, name="DatePrecision",
-                description="How precisely a source states a date: a day, a month or a year.")
+                description="How precisely a source states a date: a day, a month, a year, or "
+                "a RANGE known only between two bounds (see `earliest` and `latest`).")
 strawberry.enum(_Alignment, description="Which side held power. "
                 + " ".join(f"{k}: {v}" for k, v in ALIGNMENT_DOCS.items()))
 Calendar = d.Calendar
@@ -85,7 +86,20 @@ class _Lazy:
         return value
 
 
-@strawberry.type(description="A date shown in both calendars, with its precision.")
+@strawberry.type(description="One day, in both calendars.")
+class Day:
+    gregorian: date = strawberry.field(description="The day in the Gregorian calendar (New Style).")
+    julian: date = strawberry.field(description="The same day in the Julian calendar (Old Style).")
+
+
+def _day(when: date) -> Day:
+    y, m, dd = d.gregorian_to_julian(when)
+    # A Julian day may not exist as a Gregorian date (1900-02-29 O.S.): kept as text.
+    return Day(gregorian=when, julian=f"{y:04d}-{m:02d}-{dd:02d}")  # type: ignore[arg-type]
+
+
+@strawberry.type(description="A date shown in both calendars, with its precision and bounds: "
+                 "the first and last day it may be.")
 class HistoricalDate(_Lazy):
     _n: strawberry.Private[d.HistoricalDate]
     # The Julian day and the texts cost a conversion each: made only when selected.
@@ -94,20 +108,28 @@ class HistoricalDate(_Lazy):
         "precision": lambda h: h.precision, "edtf": lambda h: h.edtf,
         "calendar": lambda h: h.calendar, "text": lambda h: h.text,
         "latest_gregorian": lambda h: h.latest,
+        "earliest": lambda h: _day(h.earliest), "latest": lambda h: _day(h.latest),
     }
     gregorian: date = strawberry.field(
         description="The (first) day in the Gregorian calendar (New Style).")
     julian: date = strawberry.field(description="The same day in the Julian calendar (Old Style).")
     precision: d.Precision = strawberry.field(
-        description="Whether the source gives a day, a month or a year.")
+        description="Whether the source gives a day, a month or a year, or only a range.")
     edtf: str = strawberry.field(
         description="Extended Date/Time Format (Library of Congress), Gregorian: a day, month or "
-        "year, or for a month or year stated in the Julian calendar the interval of its days.")
+        "year; for a month or year stated in the Julian calendar the interval of its days; for "
+        "a range, EDTF's 'one of a set', [first..last].")
     calendar: d.Calendar = strawberry.field(
         description="The calendar the source stated the date in.")
     text: str = strawberry.field(description='The date as stated, e.g. "1917-10-25 O.S.".')
     latest_gregorian: date = strawberry.field(
         description="The last day of the span (equals `gregorian` for a day).")
+    earliest: Day = strawberry.field(
+        description="The first day the date may be: the day itself, a month's or a year's first "
+        "day, or a range's lower bound.")
+    latest: Day = strawberry.field(
+        description="The last day the date may be: the day itself, a month's or a year's last "
+        "day, or a range's upper bound.")
 
 
 def historical(node: NodeData, prop: str) -> HistoricalDate | None:

@@ -21,7 +21,6 @@ from schema import dates
 from schema.model import (
     CITATION_FIELDS,
     CITES_REL,
-    END,
     ENTITY_LABEL,
     FACT_LABEL,
     FIGHTING_MONTH_LABEL,
@@ -35,7 +34,6 @@ from schema.model import (
     SEARCH_INDEX,
     SEARCH_TEXT,
     SPAN_PROPS,
-    START,
     Field,
 )
 
@@ -89,38 +87,6 @@ def cypher(template: str, **fragments: str) -> str:
         raise UnknownName(f"{{{key}}} is not a name of the model (schema/model.py) nor a "
                           f"fragment given ({', '.join(fragments) or 'none'})")
     return _PLACEHOLDER.sub(fill, template)
-
-
-# -- the temporal predicates, written once ---------------------------------------------------
-
-def _latest(prop: str) -> str:
-    return dates.graph_props(prop)["latest"]
-
-
-def holds_on(var: str, day: str) -> str:
-    """A period (``start``/``end``, half-open) holds on a Gregorian day: it began on or
-    before it (or its start is unknown) and had not ended by it. A period that ends on a day
-    is over on that day."""
-    return (f"({var}.{START} IS NULL OR {var}.{START} <= {day}) "
-            f"AND ({var}.{END} IS NULL OR {var}.{END} > {day})")
-
-
-def overlaps(var: str, since: str, until: str, on: str | None = None,
-             open_end: bool = False) -> str:
-    """A dated node overlaps the range [since, until] (Gregorian, either bound may be null).
-
-    A node has a span (``start``/``end``) or, given ``on``, a single date property (its own
-    day, month or year). A span whose start is unknown may have begun any time; a span without
-    an end lasted its start's span, unless ``open_end`` (a control period goes on); a node with
-    no date at all matches no range."""
-    if on is None:
-        begins = f"({var}.{START} IS NULL OR {var}.{START} <= {until})"
-        ends = f"coalesce({var}.{_latest(END)}, {var}.{_latest(START)})"
-        if open_end:
-            ends = f"coalesce({var}.{_latest(END)}, date('9999-12-31'))"
-    else:
-        begins, ends = f"{var}.{on} <= {until}", f"{var}.{_latest(on)}"
-    return f"({until} IS NULL OR {begins}) AND ({since} IS NULL OR {ends} >= {since})"
 
 
 def label_of(var: str) -> str:

@@ -7,10 +7,10 @@ on this side.
 
 The filters every export shares, all Gregorian ``DATE``s or null:
 
-- ``$on``: a control period holds on day D when ``start <= D`` and (``end`` absent or
-  ``end > D``), as in ``controlOf``;
-- ``$from`` / ``$to``: a dated node is kept when its span overlaps the window; undated nodes
-  (most entities) are always kept;
+- ``$on``: a control period is kept when it may hold on day D, as in ``controlOf``;
+- ``$from`` / ``$to``: a node of a dated kind is kept when it may hold on a day of the window
+  (graph/time.py, from the kind's temporal shape); nodes of undated kinds (most entities) are
+  always kept;
 - ``$kinds``: node labels (graph exports) or place kinds (place exports);
 - ``$ids``: the neighbourhood of an entity, from ``NEIGHBOURHOOD`` (null: the whole graph).
 """
@@ -23,7 +23,7 @@ from typing import Any
 
 from neo4j import READ_ACCESS, AsyncDriver, Driver
 
-from graph.cypher import holds_on
+from graph import time
 from schema.dates import graph_props
 from schema.model import (
     CITES_REL,
@@ -85,12 +85,13 @@ def citations_of(var: str) -> str:
 
 def node_filter(v: str) -> str:
     """The filters every export applies to a node ``v`` (see the module docstring)."""
-    ends = f"coalesce({v}.endLatest, {v}.startLatest, {v}.dateLatest)"
+    by_kind = "\n".join(f"    WHEN {v}:{k.name} THEN {time.within(v, k, '$from', '$to')}"
+                        for k in KINDS if k.temporal is not None)
     return f"""($kinds IS NULL OR any(l IN labels({v}) WHERE l IN $kinds))
   AND ($ids IS NULL OR {v}.id IN $ids)
-  AND ($to IS NULL OR coalesce({v}.start, {v}.date) IS NULL OR coalesce({v}.start, {v}.date) <= $to)
-  AND ($from IS NULL OR CASE WHEN {v}:{CONTROL.name} THEN {v}.end IS NULL OR {v}.end > $from
-                             ELSE {ends} IS NULL OR {ends} >= $from END)"""
+  AND CASE
+{by_kind}
+    ELSE true END"""
 
 
 def _seeded(var: str) -> str:
@@ -122,7 +123,8 @@ WITH n WHERE {node_filter('n')}
 _EDGES_RETURN = f"""WITH a, r, b, CASE WHEN a:{FACT_LABEL} OR a:{EVENT.name} THEN a
                    WHEN b:{FACT_LABEL} OR b:{EVENT.name} THEN b END AS dated
 RETURN a.id AS source, b.id AS target, type(r) AS type, r.position AS position,
-       r.quote AS quote, r.locator AS locator, dated {{{_projection(DATE_PROPS)}}} AS dates
+       r.quote AS quote, r.locator AS locator, dated {{{_projection(DATE_PROPS)}}} AS dates,
+       [l IN labels(dated) WHERE l IN $labels][0] AS datedLabel
 ORDER BY source, type, position, target
 """
 GRAPH_EDGES = f"""
@@ -138,9 +140,8 @@ WHERE (b:{ENTITY_LABEL} OR b:{FACT_LABEL}) AND {node_filter('a')} AND {node_filt
 
 # -- places (GeoJSON, Linked Places) ---------------------------------------------------------
 
-_CONTROL_WINDOW = f"""($on IS NULL OR ({holds_on("c", "$on")}))
-        AND ($to IS NULL OR c.start IS NULL OR c.start <= $to)
-        AND ($from IS NULL OR c.end IS NULL OR c.end > $from)"""
+_CONTROL_WINDOW = f"""{time.on("c", CONTROL, "$on")}
+        AND {time.within("c", CONTROL, "$from", "$to")}"""
 
 _PLACES_RETURN = f"""RETURN p {{{_projection(stored_props(PLACE))}}} AS place,
        COLLECT {{ MATCH (p)-[:{_PART_OF}]->(q:{PLACE.name}) RETURN q {{.id, .name}} }}[0] AS partOf,

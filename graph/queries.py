@@ -13,9 +13,18 @@ from typing import Any
 
 from neo4j import Driver
 
-from graph.cypher import cypher, holds_on, label_of, overlaps
+from graph import time
+from graph.cypher import cypher, label_of
 from graph.db import read
-from schema.model import FIGHTING_MONTH_ORDER, FIGHTING_OPEN_START, KIND_BY_LABEL, Field, Kind
+from schema.model import (
+    CONTROL,
+    EVENT,
+    FIGHTING_MONTH_ORDER,
+    FIGHTING_OPEN_START,
+    KIND_BY_LABEL,
+    Field,
+    Kind,
+)
 
 # The builders below are asked per request with the model's kinds and fields: each text is made
 # once (a few hundred at most: every kind, field and direction).
@@ -89,13 +98,13 @@ ORDER BY r.{{Rel.position}}
 
 
 @lru_cache(maxsize=MODEL_QUERIES)
-def incoming(target: str, source: Kind, f: Field, dated: bool) -> str:
-    """The ``source`` nodes whose field ``f`` points at a ``target`` node, oldest first;
-    ``dated``: only those holding on ``$on`` when it is given. Each comes with the targets of
+def incoming(target: str, source: Kind, f: Field) -> str:
+    """The ``source`` nodes whose field ``f`` points at a ``target`` node, oldest first; of
+    a dated kind, only those that may hold on ``$on`` when it is given. Each comes with the targets of
     its other relationship fields (a control period's controller), so that the API primes
     those loaders instead of asking again: the map of every city costs two round trips, not
     three."""
-    where = f"WHERE $on IS NULL OR ({holds_on('n', '$on')})" if dated else ""
+    where = f"WHERE {time.on('n', source, '$on')}" if source.temporal else ""
     refs = ", ".join(
         f"{g.name}: [(n)-[r:{{{source.name}.{g.name}}}]->(m) | "
         f"{{props: m {{.*}}, label: {{label}}, position: r.{{Rel.position}}}}]"
@@ -105,16 +114,16 @@ UNWIND $ids AS key
 MATCH (:{{{target}}} {{id: key}})<-[:{{{source.name}.{f.name}}}]-(n:{{{source.name}}})
 {where}
 RETURN key, n {{.*}} AS props, {{{refs}}} AS refs
-ORDER BY {incoming_order("n")}
+ORDER BY {incoming_order("n", source)}
 """, label=label_of("m"))
 
 
-def incoming_order(var: str) -> str:
-    """The order of the nodes pointing at one node: dated ones oldest first, then by name and
-    id (graph/select.py walks back in the same order)."""
-    return cypher(f"coalesce({var}.{{Control.start}}, {var}.{{Figure.date}}) IS NULL, "
-                  f"coalesce({var}.{{Control.start}}, {var}.{{Figure.date}}), "
-                  f"{var}.{{Place.name}}, {var}.id")
+def incoming_order(var: str, kind: Kind) -> str:
+    """The order of the nodes of ``kind`` pointing at one node: a dated kind's oldest first
+    (graph/time.py), others by name and id (graph/select.py walks back in the same order)."""
+    if kind.temporal is not None:
+        return time.order(var, kind)
+    return cypher(f"{var}.{{Place.name}}, {var}.id")
 
 
 @lru_cache(maxsize=MODEL_QUERIES)
@@ -270,11 +279,8 @@ def cites_condition(param: str) -> str:
 
 @lru_cache(maxsize=MODEL_QUERIES)
 def overlap_condition(kind: Kind) -> str:
-    """Nodes of ``kind`` overlapping [$from, $to]: by their span, or else their one date."""
-    dated = [f for f in kind.props if f.type == "date"]
-    has_span = {f.name for f in dated} >= {"start", "end"}
-    return overlaps("n", "$from", "$to", on=None if has_span else dated[0].prop,
-                    open_end=kind.open_end)
+    """Nodes of ``kind`` that may hold on a day of [$from, $to] (graph/time.py)."""
+    return time.within("n", kind, "$from", "$to")
 
 
 SEARCH = cypher("""
@@ -288,7 +294,7 @@ RETURN collect({props: node {.*}, label: {label}, score: score}) AS hits
 CONTROL_OF = cypher("""
 MATCH (p:{Place} {id: $place})
 OPTIONAL MATCH (p)<-[:{Control.place}]-(c:{Control})
-WHERE $on IS NULL OR ({holds})
+WHERE {holds}
 CALL (c) {
   OPTIONAL MATCH (c)-[:{Control.controller}]->(who)
   RETURN collect({props: who {.*}, label: {label}}) AS by
@@ -304,10 +310,10 @@ WITH p, c, by, citations ORDER BY c.{Control.start} IS NULL, c.{Control.start}, 
 RETURN p.id AS place,
        [x IN collect({fact: c {.*}, by: by, citations: citations}) WHERE x.fact IS NOT NULL]
        AS periods
-""", holds=holds_on("c", "$on"), label=label_of("who"))
+""", holds=time.on("c", CONTROL, "$on"), label=label_of("who"))
 
 # An event ``e`` of fighting overlapping [$from, $to]: the whole answer and its pages alike.
-_FOUGHT = "e.{Event.fighting} = true AND " + overlaps("e", "$from", "$to")
+_FOUGHT = "e.{Event.fighting} = true AND " + time.within("e", EVENT, "$from", "$to")
 
 # The hint keeps the plan a seek on the fighting flag whatever the statistics say (on a fresh
 # store the planner sometimes scanned an index of the dates instead). ``place`` and ``event``
@@ -319,7 +325,7 @@ def fighting_at_places(place: str = "p {.*}", event: str = "e {.*}") -> str:
 MATCH (e:{{Event}}) USING INDEX e:{{Event}}({{Event.fighting}})
 WHERE {_FOUGHT}
 MATCH (e)-[:{{Event.places}}]->(p:{{Place}})
-WITH p, e ORDER BY e.{{Event.start}}, e.id
+WITH p, e ORDER BY {time.order('e', EVENT)}
 WITH p, collect({{event}}) AS events
 ORDER BY p.{{Place.name}}, p.id
 RETURN collect({{place: {{place}}, events: events}}) AS places
@@ -348,7 +354,7 @@ CALL (a) {{
   WITH p ORDER BY p.{{Place.name}}, p.id LIMIT $first
   CALL (p) {{
     MATCH (p)<-[:{{Event.places}}]-(e:{{Event}}) WHERE {_FOUGHT}
-    WITH e ORDER BY e.{{Event.start}}, e.id
+    WITH e ORDER BY {time.order('e', EVENT)}
     RETURN collect({{event}}) AS events
   }}
   RETURN collect({{place: {{place}}, events: events}}) AS places
@@ -413,7 +419,7 @@ CALL (a) {{
   MATCH (p:{{Place}} {{id: id}})
   CALL (p) {{
     MATCH (p)<-[:{{Event.places}}]-(e:{{Event}}) WHERE {_FOUGHT}
-    WITH e ORDER BY e.{{Event.start}}, e.id
+    WITH e ORDER BY {time.order('e', EVENT)}
     RETURN collect({{event}}) AS events
   }}
   WITH p, events ORDER BY p.{{Place.name}}, p.id
@@ -481,4 +487,4 @@ CALL (party) {
 }
 RETURN p {.*} AS place, c {.*} AS control, x {.*} AS majority
 ORDER BY p.{Place.name}
-""", holds=holds_on("c", "$on"))
+""", holds=time.on("c", CONTROL, "$on"))

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from graph.cypher import cypher, holds_on, label_of
+from graph import time
+from graph.cypher import cypher, label_of
 from graph.queries import incoming_order
 from schema.model import Field, Kind
 
@@ -56,10 +57,10 @@ def _walk(var: str, w: Walk, depth: int) -> str:
     node = f"n{depth}"
     if w.reverse:
         assert w.shape is not None  # the source of a reverse walk is one kind
-        where = f"WHERE ${w.on} IS NULL OR ({holds_on(node, '$' + w.on)})" if w.on else ""
+        where = f"WHERE {time.on(node, w.kind, '$' + w.on)}" if w.on else ""
         return cypher(f"""COLLECT {{
   MATCH ({var})<-[:{rel}]-({node}:{{{w.kind.name}}}) {where}
-  WITH {node} ORDER BY {incoming_order(node)}
+  WITH {node} ORDER BY {incoming_order(node, w.kind)}
   RETURN {_project(node, w.shape, depth + 1)}
 }}""")
     if w.shape is None:

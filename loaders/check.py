@@ -15,9 +15,11 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from loaders.read import LineDict, Location, Problem, RawRecord
+from schema import time
 from schema.dates import DateError, HistoricalDate, graph_props, parse_date
 from schema.model import (
     CITATION_FIELDS,
@@ -433,7 +435,8 @@ def _check_cycles(records: list[Record], by_id: dict[str, Record]) -> list[Probl
 
 def _check_overlaps(records: list[Record]) -> list[Problem]:
     """Periods that a kind says may not overlap (control of one place) must both be marked
-    (disputed) when they do."""
+    (disputed) when they do: when they may hold on a common day, as the kind's temporal shape
+    says (schema/time.py), the same rule by which the API answers ``on``."""
     groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for r in records:
         rule = r.kind.no_overlap
@@ -445,10 +448,11 @@ def _check_overlaps(records: list[Record]) -> list[Problem]:
         assert rule is not None
         unless = periods[0].kind.field(rule.unless).prop
         # A period whose start is unknown cannot be placed in time: it is not compared.
-        periods = sorted((r for r in periods if "start" in r.dates), key=_start)
-        for i, a in enumerate(periods):
-            for b in periods[i + 1:]:
-                if _start(b) >= _end(a):
+        spans = sorted(((_days(r), r) for r in periods if "start" in r.dates),
+                       key=lambda x: (x[0][0], x[1].id))
+        for i, ((_, a_last), a) in enumerate(spans):
+            for (b_first, _), b in spans[i + 1:]:
+                if b_first > a_last:
                     break
                 if not (a.props.get(unless) and b.props.get(unless)):
                     problems.append(Problem(
@@ -459,14 +463,9 @@ def _check_overlaps(records: list[Record]) -> list[Problem]:
     return problems
 
 
-_MIN = "0001-01-01"
-
-
-def _start(r: Record) -> str:
-    d = r.dates.get("start")
-    return d.earliest.isoformat() if d else _MIN
-
-
-def _end(r: Record) -> str:
-    d = r.dates.get("end")
-    return d.earliest.isoformat() if d else "9999-12-31"
+def _days(r: Record) -> tuple[date, date]:
+    """A period's possible days, unbounded ends as the widest days."""
+    assert r.kind.temporal is not None
+    found = time.days(r.kind.temporal, dict(r.dates))
+    lo, hi = found if found else (None, None)
+    return lo or date.min, hi or date.max

@@ -9,7 +9,7 @@ indexed by (month, name, place): a page seeks each month of the range from the c
 order and stops at the page's size (graph/queries.py ``fighting_by_month``).
 
 The months of an event are those from its first day's to its last day's (its end's last day,
-or its start's when it has no end: the same span as ``overlaps`` in graph/cypher.py). An event
+or its start's when it has no end: an event's shape in schema/time.py, as every query reads it). An event
 whose start is unknown may have begun any time: it goes in one bucket of its own,
 FIGHTING_OPEN_START, which every page reads. An event with no date at all matches no range and
 has no node.
@@ -22,17 +22,24 @@ from datetime import date
 from typing import Any
 
 from loaders.check import Record
+from schema import time
 from schema.dates import graph_props, month_number
-from schema.model import END, EVENT, FIGHTING_MONTH_PROPS, FIGHTING_OPEN_START, PLACE, START
+from schema.model import EVENT, FIGHTING_MONTH_PROPS, FIGHTING_OPEN_START, PLACE
 
 _FIGHTING = EVENT.field("fighting").prop
 _PLACES = EVENT.field("places").name
-_START_LATEST, _END_LATEST = graph_props(START)["latest"], graph_props(END)["latest"]
 
 
 def span(props: dict[str, Any]) -> tuple[date | None, date | None]:
-    """An event's first and last possible day (None where unknown)."""
-    return props.get(START), props.get(_END_LATEST) or props.get(_START_LATEST)
+    """An event's first and last possible day as its temporal shape says (schema/time.py;
+    None where unknown)."""
+    assert EVENT.temporal is not None
+    dates: dict[str, time.Bounds] = {}
+    for name in EVENT.temporal.fields:
+        prop = EVENT.field(name).prop
+        if props.get(prop) is not None:
+            dates[name] = time.Stored(props[prop], props[graph_props(prop)["latest"]])
+    return time.days(EVENT.temporal, dates) or (None, None)
 
 
 def months(first: date | None, last: date) -> Iterable[int]:

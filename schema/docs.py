@@ -13,6 +13,7 @@ from schema.model import (
     Field,
     Kind,
 )
+from schema.time import Shape
 
 HEADER = """# The graph model, for Cypher users
 
@@ -27,10 +28,11 @@ who wrote about these events also carries the label `Historian`. Every node the 
 has `loadHash`, a digest the loader uses to write only what changed.
 
 **Dates.** A date field `start` is stored as four properties: `start` (a Neo4j `DATE`, the
-Gregorian first day of what the source states), `startLatest` (the last day: it differs for
-month and year precision), `startPrecision` (`DAY`, `MONTH`, `YEAR`) and `startCalendar`
-(`JULIAN` or `GREGORIAN`, as the source stated it). Compare dates with `date('1917-11-07')`
-(Gregorian). Control periods are half-open: a period that ends on a day is over on that day.
+Gregorian first day the date may be), `startLatest` (the last day it may be: it differs for
+month and year precision, and for a date known only between two bounds), `startPrecision`
+(`DAY`, `MONTH`, `YEAR`, or `RANGE` for bounds) and `startCalendar` (`JULIAN` or `GREGORIAN`,
+as the source stated it). Compare dates with `date('1917-11-07')` (Gregorian). What a kind's
+dates mean is the table "Time" below.
 
 **Citations.** `(fact)-[:CITES {quote, locator, position}]->(:Source)`. Every fact and every
 event has at least one.
@@ -139,8 +141,57 @@ in line with the files on every load, and exports and the API's lists leave them
 """
 
 
+# What each question asks of each shape, as graph/time.py writes it.
+_QUESTIONS = (
+    ("question", "instant `d`", "inclusive span `start`..`end`",
+     "half-open period `start`..`end`"),
+    ("on day D (`on:`)", "`d <= D <= dLatest`",
+     "`start <= D <= coalesce(endLatest, startLatest)`", "`start <= D < end` (no end: goes on)"),
+    ("window [A, B] (`from:`, `to:`)", "`d <= B` and `dLatest >= A`",
+     "`start <= B` and `coalesce(endLatest, startLatest) >= A`",
+     "`start <= B` and (no `end`, or `end > A`)"),
+    ("order", "`d`, then id", "`start`, then id", "`start`, then id"),
+)
+
+
+def _questions() -> str:
+    head, *rows = _QUESTIONS
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|"]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def _time() -> str:
+    """The table of temporal shapes: which kinds have which, what each question means."""
+    rows = []
+    for kind in KINDS:
+        t = kind.temporal
+        if t is None:
+            continue
+        fields = " to ".join(f"`{kind.field(f).prop}`" for f in t.fields)
+        rows.append(f"| `:{kind.name}` | {t.shape.value} | {fields} | {t.meaning} |")
+    first = "`d`, `dLatest`: the first and last day the date field `d` may be"
+    return f"""## Time
+
+Every dated kind declares what its dates mean (`schema/time.py`), and every question follows
+from it: on which days may the fact hold? Each date may be a day, a month, a year or a range
+known only between two bounds ({first}).
+
+| label | shape | dates | meaning |
+|---|---|---|---|
+{chr(10).join(rows)}
+
+{_questions()}
+
+A start that is unknown (absent) may have been any time before: it does not exclude a fact.
+Two control periods of one place that may hold on a common day must both say `disputed`
+(validation). The API's `on`, `from`/`to`, the lists, `controlOf`, `placesWithFighting`, the
+exports' filters and the explorer's day all ask these questions, written once in
+`graph/time.py`. `Shape` values: {", ".join(s.value for s in Shape)}.
+"""
+
+
 def render() -> str:
-    parts = [HEADER, "## Alignments\n"]
+    parts = [HEADER, _time(), "## Alignments\n"]
     parts += [f"- `{k}`: {v}" for k, v in ALIGNMENT_DOCS.items()]
     parts += ["", "## Entities\n"]
     parts += [_kind(k) for k in KINDS if k.category == "entity"]

@@ -27,6 +27,8 @@ from enum import Enum
 from functools import cached_property
 from typing import Literal
 
+from schema.time import Temporal, instant, period, span
+
 FieldType = Literal["str", "text", "int", "float", "bool", "date", "strs", "ref", "refs", "enum"]
 Category = Literal["entity", "fact"]
 
@@ -194,7 +196,7 @@ class Kind:
     id_from: tuple[str, ...] = ()  # facts: the fields an id is derived from when none is given
     name_from: str | None = None  # entities whose name is another field (a source's title)
     cites_required: bool = False  # every record must cite a source
-    open_end: bool = False  # a span without an end goes on (a control period), not a day
+    temporal: Temporal | None = None  # what its dates mean (schema/time.py); None: undated
     implies: tuple[Implies, ...] = ()
     no_overlap: NoOverlap | None = None
 
@@ -359,6 +361,7 @@ EVENT = _entity(
     Field(START, "date", "When it began.", index=True),
     Field(END, "date", "When it ended.", index=True),
     plural="events",
+    temporal=span(START, END),
     cites_required=True,
     implies=(Implies("kind", FIGHTING_EVENT_KINDS, "fighting", True),),
 )
@@ -382,7 +385,7 @@ CONTROL = _fact(
     plural="controlPeriods",
     id_from=("place", "controller", "start"),
     no_overlap=NoOverlap(group_by="place", unless="disputed", who="controller"),
-    open_end=True,
+    temporal=period(START, END),
 )
 
 COMPOSITION = _fact(
@@ -404,6 +407,7 @@ COMPOSITION = _fact(
           maximum=MAX_COUNT),
     Field("description", "text", "The source's own words for the share."),
     plural="compositions",
+    temporal=instant("date"),
     id_from=("body", "party", "date"),
 )
 
@@ -418,6 +422,7 @@ ROLE = _fact(
     Field(START, "date", "From.", index=True),
     Field(END, "date", "To.", index=True),
     plural="roles",
+    temporal=period(START, END),
     id_from=("person", "role", "organization", "start"),
 )
 
@@ -449,6 +454,7 @@ FIGURE = _fact(
           choices=FIGURE_QUALIFIERS, default="exact"),
     Field("date", "date", "When the number held.", required=True, index=True),
     plural="figures",
+    temporal=instant("date"),
     id_from=("about", "measure", "date", "value"),
 )
 
@@ -509,6 +515,7 @@ VOTE = _fact(
     Field("seats", "int", "Seats the list won in the district.", minimum=0, maximum=1000),
     Field("date", "date", "The polling day, where the district voted on a day of its own."),
     plural="votes",
+    temporal=instant("date"),
     id_from=("election", "district", "party"),
 )
 

@@ -21,6 +21,8 @@ DOCS_YAML = """documents:
     source: figes-1996
     path: {path}
     language: en
+    license: CC BY-SA 4.0
+    attribution: "A History Stack Exchange thread, as scraped into the project's seed 002."
 """
 
 

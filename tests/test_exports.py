@@ -136,7 +136,8 @@ def test_gexf_13_read_by_networkx_with_the_graphs_counts_and_spells(api, loaded_
     assert g.number_of_nodes() == count(loaded_graph, NODE_COUNT)
     assert g.number_of_edges() == count(loaded_graph, EDGE_COUNT)
     kursk_soviet = g.nodes["control/kursk/kursk-soviet/1917-11-26-o.s."]
-    assert kursk_soviet["spells"] == [("1917-12-09", "1919-09-20")]
+    # A spell includes both its days; a period is over on its end day (docs/model.md, "Time").
+    assert kursk_soviet["spells"] == [("1917-12-09", "1919-09-19")]
     assert kursk_soviet["startJulian"] == "1917-11-26"
     assert json.loads(kursk_soviet["citations"])[0]["source"]
     assert "spells" not in g.nodes["kursk"], "an undated entity is always present"

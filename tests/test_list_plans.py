@@ -37,8 +37,7 @@ def whole_set_operators(plan) -> set[str]:
 def filtered(kind: Kind) -> tuple[list[str], dict[str, object], str | None]:
     """Every filter the kind's list offers, at once, built as the API builds them."""
     filters = {f.name: "x" for f in kind.fields if f.filter}
-    dated = any(f.type == "date" for f in kind.props)
-    day = date(1917, 11, 7) if dated else None
+    day = date(1917, 11, 7) if kind.temporal is not None else None
     return _conditions(kind, "kursk" if kind.category == "entity" else None,
                        filters, day, day, d.Calendar.GREGORIAN,
                        "figes-1996" if all(f.name != "source" for f in kind.fields) else None)

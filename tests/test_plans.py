@@ -21,7 +21,7 @@ HEADLINE = {
         "from": date(1917, 11, 7), "to": date(1918, 3, 31), "first": 20, "after": "kursk"}),
     "search": (queries.SEARCH, {"lucene": "kursk", "limit": 10, "labels": []}),
     "node by id": (queries.NODES_BY_ID, {"ids": ["kursk"], "labels": []}),
-    "control of a place on a day": (queries.incoming(PLACE.name, CONTROL, PLACE_OF, True),
+    "control of a place on a day": (queries.incoming(PLACE.name, CONTROL, PLACE_OF),
                                     {"ids": ["kursk"], "on": date(1917, 12, 14)}),
     "controller of a period": (queries.outgoing(CONTROL, CONTROL.field("controller")),
                                {"ids": ["x"], "labels": []}),

@@ -6,11 +6,14 @@ the JSON formats and flat (one column per part) for tables and graph attributes.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from graph.exports import DATE_PREFIXES
+from schema import time
 from schema.dates import HistoricalDate, gregorian_to_julian
+from schema.model import KIND_BY_LABEL
 
 # The parts of one date in the flat formats, after the date's own name (``startJulian``...).
 FLAT_PARTS = ("Gregorian", "Julian", "LatestGregorian", "LatestJulian", "Precision", "Calendar",
@@ -20,12 +23,6 @@ FLAT_PARTS = ("Gregorian", "Julian", "LatestGregorian", "LatestJulian", "Precisi
 def _julian(h: HistoricalDate, latest: bool) -> str:
     y, m, d = gregorian_to_julian(h.latest if latest else h.earliest)
     return f"{y:04d}-{m:02d}-{d:02d}"
-
-
-def historical(props: dict[str, Any] | None, prefix: str) -> HistoricalDate | None:
-    if not props or props.get(prefix) is None:
-        return None
-    return HistoricalDate.from_graph(props, prefix)
 
 
 def _key(props: dict[str, Any] | None, prefix: str) -> tuple[Any, ...] | None:
@@ -82,16 +79,35 @@ def flat_all(props: dict[str, Any] | None) -> dict[str, str]:
 FLAT_COLUMNS: list[str] = [f"{prefix}{part}" for prefix in DATE_PREFIXES for part in FLAT_PARTS]
 
 
-def spell(props: dict[str, Any] | None) -> tuple[str | None, str | None] | None:
-    """The Gregorian days a node or edge is present (Gephi's spell): a span's first and last
-    day, a dated fact's day, a person's life; None when undated (always present)."""
-    if not props:
+def possible_days(label: str | None, props: dict[str, Any] | None
+                  ) -> tuple[date | None, date | None] | None:
+    """The days a node of this label may hold on, as its kind's temporal shape says
+    (schema/time.py): a closed interval, either end open (None); None for an undated kind
+    (always there) or a dated one without dates."""
+    kind = KIND_BY_LABEL.get(label or "")
+    if kind is None or kind.temporal is None or not props:
         return None
-    for first, last in (("start", "end"), ("date", "date"), ("born", "died")):
-        h = historical(props, first)
-        if h is None:
-            continue
-        e = historical(props, last)
-        end = e.latest.isoformat() if e is not None else None
-        return h.earliest.isoformat(), end
-    return None
+    dates: dict[str, time.Bounds] = {}
+    for name in kind.temporal.fields:
+        prop = kind.field(name).prop
+        if props.get(prop) is not None:
+            dates[name] = time.Stored(_native(props[prop]),
+                                      _native(props.get(f"{prop}Latest") or props[prop]))
+    return time.days(kind.temporal, dates)
+
+
+def _native(value: Any) -> date:
+    to_native = getattr(value, "to_native", None)  # neo4j.time.Date
+    return to_native() if to_native is not None else value  # type: ignore[no-any-return]
+
+
+def spell(label: str | None, props: dict[str, Any] | None
+          ) -> tuple[str | None, str | None] | None:
+    """The Gregorian days a node or edge is present (Gephi's spell, both ends included): the
+    days its kind's shape says it may hold on; None when undated (always present: a place, a
+    party, a person whatever the years of their life)."""
+    found = possible_days(label, props)
+    if found is None or found == (None, None):
+        return None
+    first, last = found
+    return (first.isoformat() if first else None, last.isoformat() if last else None)

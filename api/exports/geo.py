@@ -18,7 +18,8 @@ from typing import Any
 
 import orjson
 
-from api.exports.dates import nested
+from api.exports.dates import nested, possible_days
+from schema.model import CONTROL
 
 LPF_CONTEXT = "https://raw.githubusercontent.com/LinkedPasts/linked-places/master/linkedplaces-context-v1.1.jsonld"
 PLACE_URI = "urn:revgraph:place:"
@@ -44,9 +45,18 @@ def period(c: dict[str, Any]) -> dict[str, Any]:
         "confidence": c.get("confidence"),
         "start": nested(c, "start"),
         "end": nested(c, "end"),
+        # The days it may hold on (schema/time.py: a period is over on its end day), so that a
+        # map filters by day without knowing the rule: firstDay <= day <= lastDay, null open.
+        **_days(c),
         "note": c.get("note"),
         "citations": citations(c.get("citations") or []),
     }
+
+
+def _days(c: dict[str, Any]) -> dict[str, str | None]:
+    found = possible_days(CONTROL.name, c) or (None, None)
+    return {"firstDay": found[0].isoformat() if found[0] else None,
+            "lastDay": found[1].isoformat() if found[1] else None}
 
 
 def on_day(periods: list[dict[str, Any]]) -> dict[str, Any]:

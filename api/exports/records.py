@@ -64,7 +64,7 @@ def node(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def node_spell(row: dict[str, Any]) -> tuple[str | None, str | None] | None:
-    return spell(row["props"])
+    return spell(row["label"], row["props"])
 
 
 def edge(row: dict[str, Any]) -> dict[str, Any]:
@@ -83,4 +83,4 @@ def edge(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def edge_spell(row: dict[str, Any]) -> tuple[str | None, str | None] | None:
-    return spell(row["dates"])
+    return spell(row["datedLabel"], row["dates"])

@@ -66,9 +66,10 @@
   var projection, path;
 
   function holding(feature, day) {
-    // The rule controlOf and the exports use: start <= day < end (an open end holds on).
+    // Each period carries the days it may hold on, as the API decides them (docs/model.md,
+    // "Time"): no rule of its own here.
     return feature.properties.control.filter(function (p) {
-      return (!p.start || p.start.gregorian <= day) && (!p.end || p.end.gregorian > day);
+      return (!p.firstDay || p.firstDay <= day) && (!p.lastDay || p.lastDay >= day);
     });
   }
   function sideOf(periods) {
