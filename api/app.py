@@ -28,17 +28,18 @@ from starlette.staticfiles import StaticFiles
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from api import cypher, logs
-from api.cache import cached
-from api.execution import LeanExecutionContext
-from api.explore import routes as explore_routes
 from api.exports.routes import routes as export_routes
-from api.generated import TYPES
-from api.http import UNAVAILABLE_MESSAGE, HttpLimits, graphql_endpoint
-from api.limits import Limits, extensions, limits_rule
-from api.operation import Runner
-from api.query import Query
-from api.types import DateScalar
+from api.graphql.execution import LeanExecutionContext
+from api.graphql.generated import TYPES
+from api.graphql.limits import Limits
+from api.graphql.operation import Runner
+from api.graphql.query import Query
+from api.graphql.types import DateScalar
+from api.web import cypher, logs
+from api.web.cache import ResponseCache
+from api.web.explore import routes as explore_routes
+from api.web.graphql import UNAVAILABLE_MESSAGE, GraphQLEndpoint, HttpLimits
+from api.web.security import SecurityHeaders
 from graph import queries
 from graph.db import Target, open_async_driver, target
 from schema.config import Config
@@ -51,17 +52,16 @@ class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
         """Strawberry logs a traceback for every error, a user's mistakes included; the
-        masking extension logs the real faults instead (api/limits.py)."""
+        masking extension logs the real faults instead (api/graphql/limits.py)."""
 
 
 def build_runner(config: Config) -> Runner:
-    """The schema, and what runs its requests, with one and the same limits rule."""
-    rule = limits_rule(Limits(config.max_depth, config.max_cost, config.max_aliases))
+    """The schema, and what reads and runs its requests within the configured limits."""
     schema = Schema(query=Query, types=list(TYPES.values()),
-                    extensions=extensions(rule, config.max_tokens),
                     config=StrawberryConfig(scalar_map={date: DateScalar}),
                     execution_context_class=LeanExecutionContext)
-    return Runner(schema, [rule], config.max_tokens)
+    return Runner(schema, Limits(config.max_depth, config.max_cost, config.max_aliases),
+                  config.max_tokens)
 
 
 def build_schema(config: Config | None = None) -> strawberry.Schema:
@@ -130,10 +130,10 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
             await driver.close()
 
     limits = HttpLimits(config.max_body, config.request_deadline, config.cypher_per_request,
-                        config.query_timeout,
-                        Limits(config.max_depth, config.max_cost, config.max_aliases),
-                        config.max_tokens)
-    graphql = graphql_endpoint(build_runner(config), state, limits)
+                        config.query_timeout)
+    cache = ResponseCache(state, config) if config.response_cache else None
+    state["cache"] = cache
+    graphql = GraphQLEndpoint(build_runner(config), state, limits, cache)
 
     async def health(request: Request) -> Response:
         """Liveness: the API process answers."""
@@ -149,25 +149,27 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    middleware = [Middleware(logs.RequestLog)]
+    middleware = [Middleware(logs.RequestLog), Middleware(SecurityHeaders)]
     if config.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                                      allow_methods=["GET", "POST", "OPTIONS"],
                                      allow_headers=["content-type", "accept"]))
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", home),
             Route("/health", health),
             Route("/ready", readiness),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
-            Route("/graphql", cached(graphql, state, config), methods=["GET", "POST"]),
+            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             *cypher.routes(state, config),
-            *export_routes(state),
+            *export_routes(state, config),
             *explore_routes(),
         ],
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.cache = cache  # for whoever loads in this process (the tests) to empty it
+    return app
 
 
 def app_from_env() -> Starlette:

@@ -28,7 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.app import build_schema
-from api.context import Context, auto_commit_read
+from api.graphql.context import Context, auto_commit_read
 from bench.questions import QUESTIONS
 from bench.where import settings
 

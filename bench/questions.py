@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from api.query import _lucene
+from api.graphql.query import _lucene
 from schema import dates as d
 from schema.model import ENTITY_KINDS
 
@@ -406,9 +406,9 @@ def _keyset_cursor(pools: dict[str, list[str]], skip: int) -> str | None:
     before it in the list's order (name, then id), as the API would have returned it."""
     if skip == 0:
         return None
-    from api.generated import PlaceSort
-    from api.resolve import encode_position
-    from api.types import Order
+    from api.graphql.generated import PlaceSort
+    from api.graphql.resolve import encode_position
+    from api.graphql.types import Order
     from schema.model import PLACE
 
     i = skip - 1

@@ -153,7 +153,7 @@ def walked_apart(api: str, t: Target, pools: dict[str, list[str]], seed: int, ca
                  keep: int) -> list[tuple[int, str]]:
     """Pairs of places a walk apart (WALK_CYPHER), each asked once through the API to learn
     its length: at 1000x, sampled pairs are mostly further apart than `connection` looks."""
-    from api.query import REL_TYPES
+    from api.graphql.query import REL_TYPES
     from graph.cypher import cypher
 
     query = cypher(WALK_CYPHER, rels="|".join(REL_TYPES), steps=str(WALK))

@@ -60,11 +60,14 @@ def handled() -> Iterator[None]:
     from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
     from graph.server import ServerError
+    from schema.errors import RevgraphError
 
     try:
         yield
     except ServerError as exc:
         fail(str(exc))
+    except RevgraphError as exc:  # every error raised on purpose says what to change
+        fail(exc.message)
     except ServiceUnavailable as exc:
         from graph.db import target
 
@@ -224,7 +227,7 @@ def _read_only(driver: Any, database: str, query: str,
     except TimedOut as exc:
         fail(f"{exc} (after {limits.timeout:g} s; REVGRAPH_CYPHER_TIMEOUT sets it)")
     except QueryError as exc:
-        fail(str(exc))
+        fail(f"{exc.code}: {exc}")
     except ValueError as exc:  # a bad REVGRAPH_CYPHER_* setting
         fail(str(exc))
     if result.truncated:
@@ -383,21 +386,21 @@ def model_docs(
 @app.command()
 def codegen(
     types: Annotated[Path, typer.Option(help="Where to write the GraphQL types.")] = Path(
-        "api/generated.py"),
+        "api/graphql/generated.py"),
     sdl: Annotated[Path, typer.Option(help="Where to write the schema's SDL.")] = Path(
         "schema.graphql"),
 ) -> None:
-    """Write the GraphQL types of the model (api/generated.py) and the schema's SDL
+    """Write the GraphQL types of the model (api/graphql/generated.py) and the schema's SDL
     (schema.graphql) after a change to schema/model.py; tests fail while either is stale."""
     import importlib
 
-    from api import codegen as generator
+    from api.graphql import codegen as generator
 
     types.write_text(generator.render())
     out.print(f"Wrote {types}")
-    import api.generated
+    import api.graphql.generated
 
-    importlib.reload(api.generated)
+    importlib.reload(api.graphql.generated)
     from api.app import sdl as render_sdl
 
     sdl.write_text(render_sdl())
@@ -460,7 +463,7 @@ def serve(
         # setting this process was given reaches all of them.
         uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, reload=reload,
                     workers=workers, timeout_keep_alive=config().keep_alive,
-                    access_log=False)  # the API logs one line a request itself (api/logs.py)
+                    access_log=False)  # the API logs one line a request itself (api/web/logs.py)
     finally:
         pid_file.unlink(missing_ok=True)
 

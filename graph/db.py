@@ -8,8 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, Query, RoutingControl
+from neo4j.exceptions import (
+    ConnectionAcquisitionTimeoutError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from schema.config import Config
+
+# Neo4j errors that mean the database cannot answer now, whatever the question: an answer of
+# 503 with Retry-After, not a fault of ours. A transient error is Neo4j's own "try again" (a
+# database shutting down or starting, a deadlock, a memory pool full of other transactions').
+NEO4J_UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionAcquisitionTimeoutError,
+                     TransientError)
 
 USER_AGENT = "revgraph/0.1"
 

@@ -290,7 +290,7 @@ RETURN collect({props: node {.*}, label: {label}, score: score}) AS hits
 """, label=label_of("node"))
 
 # The controller and the citations come in the same round trip: each period carries them
-# (api/query.py), so its fields answer without a loader.
+# (api/graphql/query.py), so its fields answer without a loader.
 CONTROL_OF = cypher("""
 MATCH (p:{Place} {id: $place})
 OPTIONAL MATCH (p)<-[:{Control.place}]-(c:{Control})

@@ -1,6 +1,6 @@
 """Read-only Cypher for researchers: what is refused, why, and how an allowed query runs.
 
-Shared by the HTTP endpoint (api/cypher.py) and ``revgraph cypher`` without ``--write``.
+Shared by the HTTP endpoint (api/web/cypher.py) and ``revgraph cypher`` without ``--write``.
 
 A query passes three gates before its rows come back:
 
@@ -23,13 +23,15 @@ import base64
 import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from neo4j import READ_ACCESS, AsyncDriver, Driver
 from neo4j.exceptions import Neo4jError
 
 from schema.config import Config
+from schema.errors import DeadlineExceeded, InputError, Unavailable
 
 # The procedures a researcher may call: they describe the graph's shape and change nothing.
 ALLOWED_PROCEDURES = frozenset({
@@ -41,23 +43,32 @@ ALLOWED_PROCEDURES = frozenset({
 DEFAULT_TIMEOUT: float = Config.cypher_timeout
 DEFAULT_MAX_ROWS: int = Config.cypher_max_rows
 DEFAULT_MAX_QUERY: int = Config.cypher_max_query
+DEFAULT_MAX_BYTES: int = Config.cypher_max_bytes
+# Records the driver fetches at a time: few, so that an answer of huge rows is cut off by its
+# size before most of it has crossed the wire.
+FETCH_SIZE = 50
 
 
-class Refused(ValueError):
+class Refused(InputError):
     """The query is not allowed here; the message says what was refused and why."""
 
 
-class TimedOut(RuntimeError):
+class TimedOut(DeadlineExceeded):
     """The query did not finish within the timeout."""
 
 
-class QueryError(ValueError):
-    """Neo4j refused the query as malformed (syntax, unknown procedure, bad parameter...)."""
+class Busy(Unavailable):
+    """Neo4j cannot run the query now for others' sake (its memory pool is full, earlier
+    queries still run): the same query may work shortly."""
+
+
+class QueryError(InputError):
+    """Neo4j refused the query as malformed (syntax, unknown procedure, bad parameter...) or
+    too large for what the server allows one transaction."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
+        super().__init__(message)
         self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -65,18 +76,50 @@ class Limits:
     timeout: float = DEFAULT_TIMEOUT
     max_rows: int = DEFAULT_MAX_ROWS
     max_query: int = DEFAULT_MAX_QUERY
+    max_bytes: int = DEFAULT_MAX_BYTES
 
     @classmethod
     def from_config(cls, config: Config) -> Limits:
         return cls(timeout=config.cypher_timeout, max_rows=config.cypher_max_rows,
-                   max_query=config.cypher_max_query)
+                   max_query=config.cypher_max_query, max_bytes=config.cypher_max_bytes)
 
 
 @dataclass
 class Result:
     keys: list[str]
     records: list[Any]  # neo4j Records, in order
-    truncated: bool     # True when the query had more than max_rows rows
+    truncated: bool     # True when rows were cut off (max_rows, or max_bytes: see ``cut``)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # each record, plain (JSON-ready)
+    cut: str | None = None  # why the rows were cut off, when they were
+
+
+class _Collector:
+    """Records as they arrive, each made plain once, until a row or a byte limit is reached."""
+
+    def __init__(self, keys: list[str], limits: Limits) -> None:
+        self.keys, self.limits = keys, limits
+        self.records: list[Any] = []
+        self.rows: list[dict[str, Any]] = []
+        self.size = 0
+        self.cut: str | None = None
+
+    def add(self, record: Any) -> bool:
+        """Keep ``record``; False when it is over a limit (and not kept)."""
+        if len(self.records) == self.limits.max_rows:
+            self.cut = f"the first {self.limits.max_rows} rows (REVGRAPH_CYPHER_MAX_ROWS)"
+            return False
+        row = {k: plain(record[k]) for k in self.keys}
+        self.size += len(orjson.dumps(row, default=str))
+        if self.size > self.limits.max_bytes:
+            self.cut = (f"the rows within {self.limits.max_bytes:,} bytes "
+                        "(REVGRAPH_CYPHER_MAX_BYTES): return fewer or smaller values")
+            return False
+        self.records.append(record)
+        self.rows.append(row)
+        return True
+
+    def result(self) -> Result:
+        return Result(self.keys, self.records, self.cut is not None, self.rows, self.cut)
 
 
 # -- 1. the text ----------------------------------------------------------------------------
@@ -210,6 +253,15 @@ def check_plan(query_type: str | None, plan: Mapping[str, Any] | None, database:
 
 # -- 3. the run -----------------------------------------------------------------------------
 
+# Every transaction /cypher and `revgraph cypher` start carries this, so that the ones still
+# running past their deadline can be found (``RUNAWAYS``) and new work refused meanwhile.
+TX_METADATA = {"app": "revgraph-cypher"}
+# Transactions of ours still in Neo4j past $seconds: a runaway Neo4j marked terminated but
+# still computes (an expression it cannot interrupt), holding a core.
+RUNAWAYS = """SHOW TRANSACTIONS YIELD transactionId, metaData, elapsedTime, status
+WHERE metaData.app = $app AND elapsedTime.seconds >= $seconds
+RETURN transactionId, elapsedTime.seconds AS seconds, status"""
+
 
 _EXPLAIN = "EXPLAIN "
 _POSITION = re.compile(r"line (\d+), column (\d+) \(offset: (\d+)\)")
@@ -239,15 +291,26 @@ def _translate(exc: Neo4jError) -> Exception:
         return TimedOut("the query did not finish within its timeout and was stopped")
     if code == "Neo.ClientError.Statement.ArgumentError" and "execution mode" in (exc.message or ""):
         return Refused("EXPLAIN and PROFILE are refused here: send the query without them")
-    if "MemoryPoolOutOfMemoryError" in code or "MemoryLimitExceeded" in code:
-        return QueryError(code, "the query needs more memory than the server allows a "
-                          "transaction; narrow it (a LIMIT, fewer collected values). "
-                          f"Neo4j said: {exc.message}")
+    if _shared_pool_full(code, exc.message or ""):
+        return Busy(f"the graph database's memory for queries is taken by other work just now; "
+                    f"try again shortly (Neo4j said: {_unprefixed(exc.message or code)})")
+    if "MemoryPoolOutOfMemoryError" in code or "MemoryLimitExceeded" in code \
+            or code.endswith("OutOfMemoryError"):
+        return QueryError(code, "the query needs more memory than the server allows one "
+                          "query; narrow it (a LIMIT, fewer collected values). "
+                          f"Neo4j said: {_unprefixed(exc.message or code)}")
     if code.startswith("Neo.ClientError.Security"):
         return Refused(f"Neo4j refused it: {exc.message}")
     if code.startswith("Neo.ClientError"):
         return QueryError(code, _unprefixed(exc.message or str(exc)))
     return exc
+
+
+def _shared_pool_full(code: str, message: str) -> bool:
+    """Whether Neo4j refused memory because all transactions together hold too much (the
+    global pool, ``dbms.memory.transaction.total.max``) rather than this one
+    (``db.memory.transaction.max``, or the heap)."""
+    return "MemoryPoolOutOfMemoryError" in code and "total.max" in message
 
 
 def _bad_parameters(exc: Exception) -> QueryError:
@@ -268,19 +331,18 @@ def run(driver: Driver, database: str, query: str, parameters: Mapping[str, Any]
     QueryError for the user's mistakes."""
     check_text(query, limits)
     params = dict(parameters or {})
-    with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
-        tx = session.begin_transaction(timeout=limits.timeout)
+    with driver.session(database=database, default_access_mode=READ_ACCESS,
+                        fetch_size=FETCH_SIZE) as session:
+        tx = session.begin_transaction(timeout=limits.timeout, metadata=TX_METADATA)
         try:
             summary = tx.run(_EXPLAIN + query, params).consume()
             check_plan(summary.query_type, summary.plan, database)
             result = tx.run(query, params)
-            keys = list(result.keys())
-            records: list[Any] = []
+            rows = _Collector(list(result.keys()), limits)
             for record in result:
-                if len(records) == limits.max_rows:
-                    return Result(keys, records, truncated=True)
-                records.append(record)
-            return Result(keys, records, truncated=False)
+                if not rows.add(record):
+                    break
+            return rows.result()
         except Neo4jError as exc:
             raise _translate(exc) from exc
         except (TypeError, ValueError, OverflowError) as exc:
@@ -296,19 +358,18 @@ async def run_async(driver: AsyncDriver, database: str, query: str,
     """``run`` for the async driver (the HTTP endpoint)."""
     check_text(query, limits)
     params = dict(parameters or {})
-    async with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
-        tx = await session.begin_transaction(timeout=limits.timeout)
+    async with driver.session(database=database, default_access_mode=READ_ACCESS,
+                              fetch_size=FETCH_SIZE) as session:
+        tx = await session.begin_transaction(timeout=limits.timeout, metadata=TX_METADATA)
         try:
             summary = await (await tx.run(_EXPLAIN + query, params)).consume()
             check_plan(summary.query_type, summary.plan, database)
             result = await tx.run(query, params)
-            keys = list(result.keys())
-            records: list[Any] = []
+            rows = _Collector(list(result.keys()), limits)
             async for record in result:
-                if len(records) == limits.max_rows:
-                    return Result(keys, records, truncated=True)
-                records.append(record)
-            return Result(keys, records, truncated=False)
+                if not rows.add(record):
+                    break
+            return rows.result()
         except Neo4jError as exc:
             raise _translate(exc) from exc
         except (TypeError, ValueError, OverflowError) as exc:
@@ -325,32 +386,41 @@ async def run_async(driver: AsyncDriver, database: str, query: str,
 # -- values as JSON -------------------------------------------------------------------------
 
 
-def plain(value: Any) -> Any:
+MAX_NESTING = 64  # levels of lists and maps in one value of an answer
+
+
+def plain(value: Any, depth: int = 0) -> Any:
     """A driver value as JSON-friendly Python: nodes, relationships and paths as objects,
     temporal values as ISO 8601 text, points as their SRID and coordinates, bytes as base64,
-    floats that JSON cannot hold (NaN, infinities) as text."""
+    floats that JSON cannot hold (NaN, infinities) as text. A value nested deeper than
+    MAX_NESTING is refused with a QueryError (it would exhaust the stack of whoever reads it)."""
     from neo4j.graph import Node, Path, Relationship
     from neo4j.spatial import Point
 
+    if depth > MAX_NESTING:
+        raise QueryError("Neo.ClientError.Statement.ResultTooDeep",
+                         f"a value of the answer is nested more than {MAX_NESTING} lists or "
+                         "maps deep; return it flatter")
+    inner = depth + 1
     if isinstance(value, Node):
         return {"elementId": value.element_id, "labels": sorted(value.labels),
-                "properties": {k: plain(v) for k, v in value.items()}}
+                "properties": {k: plain(v, inner) for k, v in value.items()}}
     if isinstance(value, Relationship):
         return {"elementId": value.element_id, "type": value.type,
                 "start": value.start_node.element_id if value.start_node else None,
                 "end": value.end_node.element_id if value.end_node else None,
-                "properties": {k: plain(v) for k, v in value.items()}}
+                "properties": {k: plain(v, inner) for k, v in value.items()}}
     if isinstance(value, Path):
-        return {"nodes": [plain(n) for n in value.nodes],
-                "relationships": [plain(r) for r in value.relationships]}
+        return {"nodes": [plain(n, inner) for n in value.nodes],
+                "relationships": [plain(r, inner) for r in value.relationships]}
     if isinstance(value, Point):
         return {"srid": value.srid, "coordinates": list(value)}
     if hasattr(value, "iso_format"):  # before tuples: a Duration is one
         return value.iso_format()
     if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
+        return [plain(v, inner) for v in value]
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: plain(v, inner) for k, v in value.items()}
     if isinstance(value, bytes | bytearray):
         return {"base64": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, float) and not math.isfinite(value):

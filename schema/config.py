@@ -88,8 +88,22 @@ class Config:
                                      "Characters of Cypher text /cypher accepts.")
     cypher_max_body: int = _setting("REVGRAPH_CYPHER_MAX_BODY", 256 * 1024,
                                     "Bytes of request body /cypher accepts (413 beyond).")
+    cypher_max_bytes: int = _setting(
+        "REVGRAPH_CYPHER_MAX_BYTES", 10 * 1024 * 1024,
+        "Bytes of answer /cypher sends at most: the rows past it are cut off (and said so).")
     cypher_concurrency: int = _setting("REVGRAPH_CYPHER_CONCURRENCY", 4,
                                        "/cypher queries running at once (429 beyond).")
+    export_concurrency: int = _setting(
+        "REVGRAPH_EXPORT_CONCURRENCY", 2,
+        "Exports one API process streams at once (503 with Retry-After beyond): each holds one "
+        "of the Neo4j slots (REVGRAPH_NEO4J_CONCURRENCY) while it runs.")
+    export_deadline: float = _setting(
+        "REVGRAPH_EXPORT_DEADLINE", 120.0,
+        "Seconds an export may take, its Neo4j transaction included; the transfer is cut after.")
+    send_timeout: float = _setting(
+        "REVGRAPH_SEND_TIMEOUT", 10.0,
+        "Seconds a client may leave a streamed answer unread before it is cut off and its "
+        "Neo4j transaction released.")
     response_cache: bool = _setting(
         "REVGRAPH_RESPONSE_CACHE", True,
         "Keep whole GraphQL answers until a load changes the graph (on or off).")

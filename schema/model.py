@@ -10,7 +10,7 @@ declaration come:
 - the graph writes (``loaders/write.py``),
 - the GraphQL types and their list filters (``api/``),
 - the Cypher's labels, relationship types and properties (``graph/cypher.py``),
-- the GraphQL types and their list filters (``api/generated.py``, written by
+- the GraphQL types and their list filters (``api/graphql/generated.py``, written by
   ``revgraph codegen``),
 - the model documentation for Cypher users (``revgraph model-docs`` writes docs/model.md).
 

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.app import build_schema  # noqa: E402
-from api.context import Context  # noqa: E402
+from api.graphql.context import Context  # noqa: E402
 from graph.db import open_driver, target  # noqa: E402
 from schema.config import Config  # noqa: E402
 

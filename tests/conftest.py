@@ -98,6 +98,27 @@ def neo4j_settings() -> Iterator[Target]:
             server.stop()
 
 
+def shipped(why: str = "", **changes: object) -> Config:
+    """The API's settings as `make run` leaves them (what users run is what the tests run),
+    with ``changes`` only where ``why`` says why the test departs from them."""
+    if changes and not why.strip():
+        raise AssertionError(f"a test changes the shipped defaults {sorted(changes)} without "
+                             "saying why: give why=...")
+    return Config(**changes)  # type: ignore[arg-type]
+
+
+# The response caches of the apps the fixtures made: a test that loads other data empties them,
+# as the cache itself would within a second of the load (api/web/cache.py).
+APPS: list[object] = []
+
+
+def forget_answers() -> None:
+    for app in APPS:
+        cache = getattr(app.state, "cache", None)  # type: ignore[attr-defined]
+        if cache is not None:
+            cache.clear()
+
+
 class GraphState:
     """What the test database holds now: a dataset's path, or None when unknown."""
 
@@ -123,8 +144,10 @@ def empty_graph(driver: Driver, neo4j_settings: Target) -> Iterator[tuple[Driver
     """An empty graph (constraints and indexes kept) for a test that writes."""
     wipe(driver, neo4j_settings.database)
     GraphState.content = None
+    forget_answers()
     yield driver, neo4j_settings.database
     GraphState.content = None  # whatever the test wrote
+    forget_answers()
 
 
 def _holding(driver: Driver, database: str, path: Path) -> tuple[Driver, str]:
@@ -136,6 +159,7 @@ def _holding(driver: Driver, database: str, path: Path) -> tuple[Driver, str]:
         GraphState.content = None
         load(driver, database, validate_paths([path]))
         GraphState.content = path
+        forget_answers()
     return driver, database
 
 
@@ -158,9 +182,11 @@ def api(neo4j_settings: Target) -> Iterator[object]:
 
     from api.app import create_app
 
-    # The response cache off: tests load other data between requests (test_cache.py has it on).
-    with TestClient(create_app(Config(response_cache=False), neo4j_settings)) as client:
+    app = create_app(shipped(), neo4j_settings)
+    APPS.append(app)
+    with TestClient(app) as client:
         yield client
+    APPS.remove(app)
 
 
 @pytest.fixture(scope="session")
@@ -177,8 +203,10 @@ def live_api(neo4j_settings: Target) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Config(response_cache=False), neo4j_settings),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app(shipped(), neo4j_settings)
+    APPS.append(app)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from api.playground import EXAMPLE_TABS
+from api.web.playground import EXAMPLE_TABS
 
 ANSWERS = Path(__file__).parent / "fixtures" / "headline" / "answers.json"
 

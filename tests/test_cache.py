@@ -1,4 +1,4 @@
-"""The response cache (api/cache.py) against a real Neo4j: hits, 304s, the off switch, and a
+"""The response cache (api/web/cache.py) against a real Neo4j: hits, 304s, the off switch, and a
 load seen within a second."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from api import cache
 from api.app import create_app
+from api.web import cache
 from graph.db import Target, open_async_driver
 from loaders.validate import validate_paths
 from loaders.write import load
@@ -132,12 +132,12 @@ def test_a_load_that_changes_nothing_keeps_the_cache(client, loaded, data_dir):
 def test_the_cache_is_bounded():
     lru = cache.LRU(max_entries=3, max_bytes=800)
     for i in range(5):
-        lru.put(i, cache.Entry(200, [], b"x" * 50, b'"e"'))
+        lru.put(i, cache.Entry(b"x" * 50, "application/json"))
     assert list(lru.entries) == [2, 3, 4]
     lru.get(2)
-    lru.put(5, cache.Entry(200, [], b"x" * 100, b'"e"'))
+    lru.put(5, cache.Entry(b"x" * 100, "application/json"))
     assert list(lru.entries) == [4, 2, 5] and lru.bytes == 200
-    lru.put(6, cache.Entry(200, [], b"x" * 200, b'"e"'))  # more than an eighth: not kept
+    lru.put(6, cache.Entry(b"x" * 200, "application/json"))  # more than an eighth: not kept
     assert 6 not in lru.entries
 
 

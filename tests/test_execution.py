@@ -1,11 +1,11 @@
-"""The short path for attribute-read leaves (api/execution.py) answers exactly as
+"""The short path for attribute-read leaves (api/graphql/execution.py) answers exactly as
 graphql-core's full path, errors included."""
 
 from __future__ import annotations
 
 import pytest
 
-from api.execution import LeanExecutionContext
+from api.graphql.execution import LeanExecutionContext
 from tests.test_api import gql
 from tests.test_prefetch import SAME
 
@@ -50,9 +50,11 @@ def test_a_kept_selection_answers_for_its_variables(api, monkeypatch, variables)
 
 
 def test_a_page_with_its_walks_and_citations_is_compiled_whole(api):
-    from api import execution
+    from api.graphql import execution
+    from tests.conftest import forget_answers
 
     execution._SHARED.clear()
+    forget_answers()  # an answer the cache kept would not be executed again
     gql(api, AGAIN, {"on": "1917-11-20", "with": True, "skip": False})
     compiled = {k[0][1] for k, (_, plan) in execution._SHARED.items()
                 if k[0][0] == "plan" and plan is not None}

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from graphql import parse, validate
 
-from api.explore import QUERIES, asset_urls, explore_html
-from api.playground import EXAMPLE_TABS
+from api.web.explore import QUERIES, asset_urls, explore_html
+from api.web.playground import EXAMPLE_TABS
 from graph.db import read
 from tests.test_exports import RED_ON
 from tests.test_playground import CHROMIUM, CHROMIUM_ARGS, _is_local, _need_chromium

@@ -241,13 +241,13 @@ def test_exports_are_streamed_in_chunks(api):
 def test_bad_parameters_answer_400_saying_what_to_change(api, query, message):
     response = api.get(f"/export/graph.gexf?{query}")
     assert response.status_code == 400
-    assert message in response.json()["error"]
+    assert message in response.json()["error"]["message"]
 
 
 def test_places_take_kinds_of_place(api):
     response = api.get("/export/places.geojson?kind=Control")
     assert response.status_code == 400
-    assert "city, town, province" in response.json()["error"]
+    assert "city, town, province" in response.json()["error"]["message"]
 
 
 # --- the command line -------------------------------------------------------------------------

@@ -113,8 +113,8 @@ def test_a_graph_without_them_is_named_at_start_up(empty_graph, neo4j_settings, 
     and none once a load has written them."""
     from starlette.testclient import TestClient
 
-    from api import logs
     from api.app import create_app
+    from api.web import logs
     from schema.config import Config
 
     driver, database = empty_graph

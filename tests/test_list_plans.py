@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from api.resolve import _conditions
+from api.graphql.resolve import _conditions
 from graph import queries
 from schema import dates as d
 from schema.model import KINDS, Kind

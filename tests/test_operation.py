@@ -1,13 +1,15 @@
-"""Requests run on graphql-core directly (api/operation.py) answer exactly as strawberry's
-``Schema.execute`` did: data, errors, status and extensions; and the unusual ones still go
-to strawberry."""
+"""Requests are read once and run on graphql-core (api/graphql/operation.py); every case answers
+the same with the response cache on (the shipped default) and off, the first time and the
+second (a hit)."""
 
 from __future__ import annotations
 
 import pytest
 import strawberry
+from starlette.testclient import TestClient
 
-from api.operation import Runner
+from api.app import create_app
+from tests.conftest import shipped
 from tests.test_prefetch import SAME
 
 pytestmark = pytest.mark.usefixtures("mini_graph")
@@ -37,12 +39,21 @@ def _ask(api, query: str, variables: dict) -> tuple[int, dict]:
     return response.status_code, response.json()
 
 
+@pytest.fixture(scope="module")
+def uncached(neo4j_settings):
+    # The cache off, to compare with the shipped default (on): the answers must not differ.
+    app = create_app(shipped(why="compared with the cache on", response_cache=False),
+                     neo4j_settings)
+    with TestClient(app) as client:
+        yield client
+
+
 @pytest.mark.parametrize("name", list(CASES))
-def test_same_answer_as_strawberry(api, monkeypatch, name):
+def test_same_answer_with_the_cache_on_and_off(api, uncached, name):
     query, variables = CASES[name]
-    direct = _ask(api, query, variables)
-    monkeypatch.setattr(Runner, "enabled", False)
+    direct = _ask(uncached, query, variables)
     assert _ask(api, query, variables) == direct
+    assert _ask(api, query, variables) == direct  # again: from the cache, where it was kept
 
 
 def test_a_valid_query_does_not_go_through_strawberry(api, monkeypatch):

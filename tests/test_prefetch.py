@@ -1,11 +1,11 @@
 """Lookups and list pages fetch everything selected below them in one Cypher query
-(api/prefetch.py, graph/select.py), and answer exactly as the batched loaders do."""
+(api/graphql/prefetch.py, graph/select.py), and answer exactly as the batched loaders do."""
 
 from __future__ import annotations
 
 import pytest
 
-from api.prefetch import Plan
+from api.graphql.prefetch import Plan
 
 pytestmark = pytest.mark.usefixtures("mini_graph")
 

@@ -34,10 +34,10 @@ def strings(path: Path) -> list[tuple[int, str]]:
 
 
 def test_generated_types_are_current():
-    """api/generated.py is written from the model: run `revgraph codegen`."""
-    from api.codegen import render
+    """api/graphql/generated.py is written from the model: run `revgraph codegen`."""
+    from api.graphql.codegen import render
 
-    assert (ROOT / "api" / "generated.py").read_text() == render()
+    assert (ROOT / "api" / "graphql" / "generated.py").read_text() == render()
 
 
 def test_settings_docs_are_current():

@@ -42,6 +42,7 @@ class RequestLog:
         given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _REQUEST_ID.match(given) else os.urandom(8).hex()
         scope.setdefault("state", {})["request_id"] = request_id
+        scope["state"]["started"] = time.monotonic()  # request deadlines count from here
         started = time.perf_counter()
         status = 500
 
@@ -63,8 +64,11 @@ class RequestLog:
                 "roundTrips": getattr(context, "round_trips", 0),
                 "operation": state.get("operation") or "", "requestId": request_id,
             }
+            if state.get("cut"):  # a streamed answer that failed after its first byte
+                line["cut"] = state["cut"]
             if getattr(log, "json", False):
                 log.info(json.dumps(line))
             else:
                 log.info("%(method)s %(path)s %(status)s %(ms)sms rt=%(roundTrips)s "
-                         "op=%(operation)s id=%(requestId)s", line)
+                         "op=%(operation)s id=%(requestId)s" + (" CUT: %(cut)s" if "cut" in line
+                                                                else ""), line)

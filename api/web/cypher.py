@@ -20,15 +20,26 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api.http import RequestError as HttpError
-from api.http import read_body
-from graph.readonly import Limits, QueryError, Refused, TimedOut, plain, run_async
+from api.web.body import loads, read_body
+from graph.readonly import (
+    RUNAWAYS,
+    TX_METADATA,
+    Busy,
+    Limits,
+    QueryError,
+    Refused,
+    TimedOut,
+    run_async,
+)
 from schema.config import Config
+from schema.errors import InputError
+from schema.errors import RevgraphError as HttpError
 
 QUEUE_WAIT = 2.0                # seconds a query waits for a free slot before a 429
 RETRY_AFTER_DOWN = "5"          # seconds, for 503 when Neo4j does not answer
@@ -39,40 +50,38 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None, **e
                         status_code=status, headers=headers)
 
 
+def _Bad(status: int, message: str) -> InputError:  # noqa: N802 - reads as the error it makes
+    return InputError(message, status=status)
+
+
 def _parse(request: Request, body: bytes) -> tuple[str, dict[str, Any]]:
     """The query and parameters of a JSON body, or an HttpError that says what to change."""
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media != "application/json":
-        raise HttpError(415, "send the query as JSON: Content-Type: application/json and a body "
+        raise _Bad(415, "send the query as JSON: Content-Type: application/json and a body "
                         '{"query": "...", "parameters": {...}}'
                         + (f" (got Content-Type {media!r})" if media else ""))
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
-        raise HttpError(415, f"Content-Encoding {encoding!r} is not accepted: send the body "
+        raise _Bad(415, f"Content-Encoding {encoding!r} is not accepted: send the body "
                         "uncompressed")
     try:
-        data = json.loads(body.decode("utf-8"))
+        body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise HttpError(400, f"the body is not UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise HttpError(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                        f"column {exc.colno}") from None
-    except RecursionError:
-        raise HttpError(400, "the body's JSON is nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise HttpError(400, f"the body's JSON cannot be read: {exc}") from None
+        raise _Bad(400, f"the body is not UTF-8 (byte {exc.start})") from None
+    data = loads(body, "the body")
     if not isinstance(data, dict):
-        raise HttpError(400, 'the body must be a JSON object: {"query": "...", "parameters": {...}}')
+        raise _Bad(400, 'the body must be a JSON object: {"query": "...", "parameters": {...}}')
     unknown = sorted(set(data) - {"query", "parameters"})
     if unknown:
-        raise HttpError(400, f"unknown field(s) {', '.join(map(repr, unknown))}: the body takes "
+        raise _Bad(400, f"unknown field(s) {', '.join(map(repr, unknown))}: the body takes "
                         '"query" and "parameters"')
     query = data.get("query")
     if not isinstance(query, str) or not query.strip():
-        raise HttpError(400, '"query" must be a non-empty string of Cypher')
+        raise _Bad(400, '"query" must be a non-empty string of Cypher')
     parameters = data.get("parameters") or {}
     if not isinstance(parameters, dict):
-        raise HttpError(400, '"parameters" must be a JSON object of name: value')
+        raise _Bad(400, '"parameters" must be a JSON object of name: value')
     return query, parameters
 
 
@@ -80,7 +89,7 @@ def _wants_csv(request: Request) -> bool:
     fmt = request.query_params.get("format", "").lower()
     if fmt:
         if fmt not in ("csv", "json"):
-            raise HttpError(400, f"format={fmt!r}: expected csv or json")
+            raise _Bad(400, f"format={fmt!r}: expected csv or json")
         return fmt == "csv"
     accept = request.headers.get("accept", "").lower()
     return "text/csv" in accept and "application/json" not in accept
@@ -109,11 +118,46 @@ def _csv(keys: list[str], rows: list[dict[str, Any]], truncated: bool, limit: in
                              "X-Revgraph-Row-Limit": str(limit)})
 
 
+class Runaways:
+    """Whether queries this API started still run in Neo4j past their deadline: then new ones
+    wait (503) until those have ended for real, so that a few runaways cannot pile up on
+    Neo4j's cores (Neo4j marks a timed-out transaction terminated, but an expression it cannot
+    interrupt computes on). Asked only after a query of ours ran out of time, and then at most
+    once a second."""
+
+    def __init__(self, state: dict[str, Any], limits: Limits) -> None:
+        self.state, self.limits = state, limits
+        self.suspect = False  # a query of ours timed out: look before running the next
+        self.checked = 0.0
+        self.running = 0
+
+    def timed_out(self) -> None:
+        self.suspect = True
+
+    async def refuse_if_running(self) -> None:
+        if not self.suspect:
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() - self.checked >= 1.0:
+            self.checked = loop.time()
+            async with asyncio.timeout(QUEUE_WAIT):
+                records, _, _ = await self.state["driver"].execute_query(
+                    RUNAWAYS, app=TX_METADATA["app"], seconds=int(self.limits.timeout) + 1,
+                    database_=self.state["database"])
+            self.running = len(records)
+            self.suspect = self.running > 0
+        if self.running:
+            raise Busy(f"{self.running} earlier quer{'y' if self.running == 1 else 'ies'} of "
+                       "/cypher still run in Neo4j past their time limit; new ones wait until "
+                       "they end. Try again in a few seconds", headers={"Retry-After": "5"})
+
+
 def routes(state: dict[str, Any], config: Config) -> list[Route]:
     """The /cypher route; ``state`` holds the app's "driver" (AsyncDriver) and "database"."""
     limits = Limits.from_config(config)
     max_body = config.cypher_max_body
     slots = asyncio.Semaphore(config.cypher_concurrency)
+    runaways = Runaways(state, limits)
 
     async def guarded(run: Callable[[], Awaitable[Response]]) -> Response:
         try:
@@ -122,9 +166,13 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
             return _error(429, "too many Cypher queries are running; try again shortly",
                           {"Retry-After": "1"})
         try:
+            await runaways.refuse_if_running()
             # The server stops the transaction at the timeout; this deadline is for a server
             # that does not answer at all.
             return await asyncio.wait_for(run(), limits.timeout + 5)
+        except (TimedOut, TimeoutError):
+            runaways.timed_out()
+            raise
         finally:
             slots.release()
 
@@ -138,11 +186,14 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
 
         async def answer() -> Response:
             result = await run_async(state["driver"], state["database"], query, parameters, limits)
-            rows = [{k: plain(r[k]) for k in result.keys} for r in result.records]
+            rows = result.rows
             if as_csv:
                 return _csv(result.keys, rows, result.truncated, limits.max_rows)
-            return JSONResponse({"columns": result.keys, "rows": rows, "rowCount": len(rows),
-                                 "truncated": result.truncated, "rowLimit": limits.max_rows})
+            body: dict[str, Any] = {"columns": result.keys, "rows": rows, "rowCount": len(rows),
+                                    "truncated": result.truncated, "rowLimit": limits.max_rows}
+            if result.cut:
+                body["cut"] = f"the answer holds only {result.cut}"
+            return Response(orjson.dumps(body, default=str), media_type="application/json")
 
         try:
             return await guarded(answer)
@@ -150,6 +201,8 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
             return _error(400, f"refused: {exc}", refused=True)
         except QueryError as exc:
             return _error(400, f"Neo4j could not run the query: {exc.message}", code=exc.code)
+        except Busy as exc:
+            return _error(exc.status, exc.message, exc.headers)
         except (TimedOut, TimeoutError):
             return _error(504, f"the query did not finish within {limits.timeout:g} s and was "
                           "stopped; narrow it (a LIMIT, an indexed property) and try again")

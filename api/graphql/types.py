@@ -1,6 +1,6 @@
 """The GraphQL types every kind shares: dates in both calendars, citations, the Node, Entity
 and Fact interfaces (their fields' descriptions taken from the model), and the generic Relay
-connection. The per-kind types are in ``api/generated.py``."""
+connection. The per-kind types are in ``api/graphql/generated.py``."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from api.context import Context, NodeData
+from api.graphql.context import Context, NodeData
 from schema import dates as d
 from schema.model import ALIASES, ALIGNMENT_DOCS, CONFIDENCE_FIELD, ID, NAME, NOTE, SOURCE
 from schema.model import Alignment as _Alignment
 
 if TYPE_CHECKING:
-    from api.documents import Span
-    from api.generated import Source
+    from api.graphql.documents import Span
+    from api.graphql.generated import Source
 
 # The model's enums, made GraphQL enums in place (strawberry.enum returns the class itself).
 strawberry.enum(
@@ -60,7 +60,7 @@ DateScalar = strawberry.scalar(
 
 class _Lazy:
     """Fields computed from a private ``_n`` when first read (each class's ``_reads``), so a
-    long list pays only for the fields the question selects. api/execution.py reads
+    long list pays only for the fields the question selects. api/graphql/execution.py reads
     ``_reads`` too, converting without the first read's miss."""
 
     _reads: ClassVar[dict[str, Callable[[Any], Any]]] = {}
@@ -140,13 +140,13 @@ def historical(node: NodeData, prop: str) -> HistoricalDate | None:
 
 @strawberry.type(description="A source cited for a fact, with the words it uses.")
 class Citation:
-    source: Annotated[Source, strawberry.lazy("api.generated")] = strawberry.field(
+    source: Annotated[Source, strawberry.lazy("api.graphql.generated")] = strawberry.field(
         description="The work cited.")
     quote: str | None = strawberry.field(
         description="A short passage copied verbatim from the source.")
     locator: str | None = strawberry.field(
         description="Page, chapter, section or article title, where known.")
-    span: Annotated[Span, strawberry.lazy("api.documents")] | None = strawberry.field(
+    span: Annotated[Span, strawberry.lazy("api.graphql.documents")] | None = strawberry.field(
         default=None, description="Where the quotation stands in the source's document, with "
         "the text around it; null when the graph holds no text of the source.")
 
@@ -159,7 +159,7 @@ class Citation:
 
 Read = Callable[[NodeData], Any]
 # A resolver's field metadata: its answer from what the question fetched with the object, or
-# None if it was not fetched (api/execution.py then needs no resolve info, no future).
+# None if it was not fetched (api/graphql/execution.py then needs no resolve info, no future).
 PREFETCHED = "revgraph.prefetched"
 
 
@@ -185,8 +185,8 @@ def _prefetched_citations(node: Node) -> list[Citation] | None:
 
 
 def _citations(rows: list[dict[str, Any]]) -> list[Citation]:
-    from api.documents import span_of
-    from api.generated import wrap
+    from api.graphql.documents import span_of
+    from api.graphql.generated import wrap
 
     return [Citation(source=wrap(NodeData(SOURCE.name, r["source"])), quote=r["quote"],
                      locator=r["locator"], span=span_of(r)) for r in rows]

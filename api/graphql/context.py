@@ -22,8 +22,9 @@ from schema.model import KIND_BY_LABEL, KINDS, SOURCE, Field, Kind
 @dataclass(slots=True)  # made for every node of every answer: slots make that cheaper
 class NodeData:
     """A node as the API holds it: its kind's label, its properties and, when a question
-    fetched them with it (api/prefetch.py, api/query.py), the nodes of the fields it walked, by
-    walk key, and its citations: the resolvers then answer at once, with no future."""
+    fetched them with it (api/graphql/prefetch.py, api/graphql/query.py), the nodes of the
+    fields it walked, by walk key, and its citations: the resolvers then answer at once, with
+    no future."""
 
     label: str
     props: dict[str, Any]

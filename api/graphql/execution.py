@@ -1,7 +1,7 @@
 """graphql-core's execution with short paths for the commonest fields: a scalar, enum or
 list of them read from an attribute, and a walk whose nodes the question already fetched.
 
-Every property of the generated types is a plain attribute (api/types.py), which strawberry
+Every property of the generated types is a plain attribute (api/graphql/types.py), which strawberry
 resolves with a function that ignores its ``info`` (``_get_basic_result``). graphql-core
 still builds a resolve info, checks for awaitables and dispatches the completion for each
 such field of each item: most of the time a list of a hundred cities costs. Here a field
@@ -9,7 +9,7 @@ whose resolver is that function, whose type is a leaf (or a list of leaves) and 
 no arguments is read and coerced at once, exactly as the full path would; a null, an error or
 anything else takes the full path, so errors and their locations are graphql-core's own.
 
-A walk (a relationship field or its reverse, api/prefetch.py) whose nodes were fetched with
+A walk (a relationship field or its reverse, api/graphql/prefetch.py) whose nodes were fetched with
 its node (``NodeData.pre``) and whose type is a concrete object or a list of them is answered
 without its resolver: graphql-core's argument values give the day, the prefetched nodes are
 wrapped, and each is completed with graphql-core's own collected subfields and
@@ -60,9 +60,9 @@ from graphql.pyutils import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from api.prefetch import Ref, Reverse, reads, walk_key
-from api.resolve import to_gregorian, wrap
-from api.types import PREFETCHED
+from api.graphql.prefetch import Ref, Reverse, reads, walk_key
+from api.graphql.resolve import to_gregorian, wrap
+from api.graphql.types import PREFETCHED
 from schema import dates as d
 from schema.model import KIND_BY_LABEL, KINDS
 
@@ -147,7 +147,7 @@ def _reader(parent_type: GraphQLObjectType, field: GraphQLField) -> Reader | Non
         return None
     # What strawberry's basic resolver does (StrawberryField.get_result), without its calls;
     # a kind's property is converted from its node as the attribute would be on first read
-    # (api/types.py), without that first read's miss.
+    # (api/graphql/types.py), without that first read's miss.
     convert = getattr(_origin(parent_type), "_reads", {}).get(name)
     resolve: Reader = attrgetter(name)
     if convert is not None:
@@ -220,7 +220,7 @@ def _own(field: GraphQLField) -> Reader | None:
 
 def _prefetched(field: GraphQLField) -> Reader | None:
     """A resolver's answer from what was fetched with its object (its ``PREFETCHED``
-    metadata, api/types.py), if it has one and takes no arguments: _NOT_FAST when not
+    metadata, api/graphql/types.py), if it has one and takes no arguments: _NOT_FAST when not
     fetched."""
     definition = _definition(field)
     answer = (getattr(definition, "metadata", None) or {}).get(PREFETCHED)

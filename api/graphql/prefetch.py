@@ -4,7 +4,7 @@ from the fetched rows back to nodes whose walked fields are already filled.
 A root field that returns nodes of a kind (a lookup, a list page, the places and events of
 placesWithFighting) reads its selection here, asks one Cypher query for every property and
 relationship below it, and hands each node its prefetched neighbours (``NodeData.pre``, keyed
-by ``walk_key``). The field resolvers in api/resolve.py return those at once, with no round
+by ``walk_key``). The field resolvers in api/graphql/resolve.py return those at once, with no round
 trip and no future per field; anything the shape did not cover (an extra such as
 ``mentions``, a field below an interface-typed one, an argument it could not read) falls back
 to the batched loaders, so fetching less than needed costs time, never a wrong answer.
@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from api.context import NodeData
+from api.graphql.context import NodeData
 from graph.select import ALL, Shape, Walk, walk_alias
 from schema import dates as d
 from schema.model import ENTITY_LABEL, FACT_LABEL, KIND_BY_LABEL, Field, Kind, reverse_fields

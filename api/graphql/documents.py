@@ -9,7 +9,7 @@ like every kind; this module adds what is not a field of the data files:
 - `searchPassages(text:, limit:)`: the passages' text through Neo4j's full-text index;
 - `Citation.span`: where a quotation stands in its document, with the text around it.
 
-The Cypher is graph/documents.py's. Types of api/generated.py are referred to lazily (that module
+The Cypher is graph/documents.py's. Types of api/graphql/generated.py are referred to lazily (that module
 is generated from the model and names these resolvers for its extra fields).
 """
 
@@ -21,19 +21,19 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from api.context import LABELS, Context, NodeData
+from api.graphql.context import LABELS, Context, NodeData
 from graph import documents as q
 
 if TYPE_CHECKING:
-    from api.generated import Document
-    from api.types import Entity, PageInfo
+    from api.graphql.generated import Document
+    from api.graphql.types import Entity, PageInfo
 
 CONTEXT_CHARS = 200  # of text either side of a quotation in its span's context
 MAX_PAGE = 100
 
 
 def _wrap(node: NodeData) -> Any:
-    from api.resolve import wrap
+    from api.graphql.resolve import wrap
 
     return wrap(node)
 
@@ -59,7 +59,7 @@ class Mention:
     _entity: strawberry.Private[NodeData]
 
     @strawberry.field(description="The entity mentioned.")
-    def entity(self) -> Annotated[Entity, strawberry.lazy("api.types")]:
+    def entity(self) -> Annotated[Entity, strawberry.lazy("api.graphql.types")]:
         return _wrap(self._entity)  # type: ignore[no-any-return]
 
 
@@ -75,7 +75,7 @@ class Passage:
 
     @strawberry.field(description="The document it belongs to.")
     async def document(self, info: Info[Context, None]) -> Annotated[
-            Document, strawberry.lazy("api.generated")] | None:
+            Document, strawberry.lazy("api.graphql.generated")] | None:
         node = await info.context.node(self._document)
         return _wrap(node) if node else None
 
@@ -126,14 +126,14 @@ class PassageMention:
 class MentionConnection:
     nodes: list[PassageMention] = strawberry.field(description="The page.")
     total_count: int = strawberry.field(description="How many mentions there are in all.")
-    page_info: Annotated[PageInfo, strawberry.lazy("api.types")] = strawberry.field(
+    page_info: Annotated[PageInfo, strawberry.lazy("api.graphql.types")] = strawberry.field(
         description="Whether there are more pages, and cursors.")
 
 
 async def entity_mentions(root: Any, info: Info[Context, None], first: int = 20,
                           after: str | None = None) -> MentionConnection:
-    from api.resolve import UserInputError, decode_cursor, encode_cursor
-    from api.types import PageInfo
+    from api.graphql.resolve import UserInputError, decode_cursor, encode_cursor
+    from api.graphql.types import PageInfo
 
     if not 0 <= first <= MAX_PAGE:
         raise UserInputError(f"first must be between 0 and {MAX_PAGE}, got {first}")
@@ -160,8 +160,8 @@ class PassageHit:
 
 async def search_passages(info: Info[Context, None], text: str,
                           limit: int = 10) -> list[PassageHit]:
-    from api.query import _lucene
-    from api.resolve import UserInputError
+    from api.graphql.query import _lucene
+    from api.graphql.resolve import UserInputError
 
     if not 0 < limit <= MAX_PAGE:
         raise UserInputError(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
@@ -178,7 +178,7 @@ class Span:
 
     @strawberry.field(description="The document the quotation was found in.")
     async def document(self, info: Info[Context, None]) -> Annotated[
-            Document, strawberry.lazy("api.generated")] | None:
+            Document, strawberry.lazy("api.graphql.generated")] | None:
         node = await info.context.node(self._document)
         return _wrap(node) if node else None
 

@@ -15,9 +15,9 @@ from graphql import GraphQLError
 from strawberry.types import Info
 from unidecode import unidecode
 
-from api.context import LABELS, Context, NodeData
-from api.prefetch import Plan, node_selections, walk_key, wants
-from api.types import Connection, Edge, Order, PageInfo
+from api.graphql.context import LABELS, Context, NodeData
+from api.graphql.prefetch import Plan, node_selections, walk_key, wants
+from api.graphql.types import Connection, Edge, Order, PageInfo
 from graph import queries, select
 from schema import dates as d
 from schema.model import Field, Kind
@@ -45,7 +45,7 @@ def to_gregorian(day: date | None, calendar: d.Calendar) -> date | None:
         raise UserInputError(f"{day.isoformat()} is not a julian date: {exc}") from None
 
 
-_TYPES: dict[str, Any] = {}  # api.generated's, once it is imported (it imports this module)
+_TYPES: dict[str, Any] = {}  # api.graphql.generated's, once it is imported (it imports this module)
 
 
 def wrap(node: NodeData | None) -> Any:
@@ -53,7 +53,7 @@ def wrap(node: NodeData | None) -> Any:
     if node is None:
         return None
     if not _TYPES:  # an import statement per call was a visible share of a long list
-        from api.generated import TYPES
+        from api.graphql.generated import TYPES
 
         _TYPES.update(TYPES)
     return _TYPES[node.label]._make(node)
@@ -122,7 +122,7 @@ async def facts(info: Info[Context, None], root: Any) -> list[Any]:
     return [wrap(n) for n in await info.context.citing(root._n.id)]
 
 
-# -- pages (the mentions of a document keep offset cursors: api/documents.py) ------------------
+# -- pages (the mentions of a document keep offset cursors: api/graphql/documents.py) ------------------
 
 def encode_cursor(offset: int) -> str:
     return base64.b64encode(f"offset:{offset}".encode()).decode()
@@ -237,7 +237,7 @@ async def page(info: Info[Context, None], kind: Kind, *, name: str | None,
                first: int, after: str | None) -> Connection[Any]:
     """A filtered, sorted page of ``kind``; ``filters`` maps a field's name to the value
     asked for (None: not asked). Each node comes with everything selected below it, in the
-    same query (api/prefetch.py).
+    same query (api/graphql/prefetch.py).
 
     Keyset pagination: the page is the ``first`` rows after the cursor's (sort value, id),
     found through the sort key's index; one row more says whether a next page exists. Nodes

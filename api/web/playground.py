@@ -127,17 +127,7 @@ _PAGE = """\
 <title>revgraph: GraphQL playground</title>
 <link rel="icon" href="data:,">
 {styles}
-<style>
-  html, body {{ height: 100%; margin: 0; }}
-  body {{ display: flex; flex-direction: column; overflow: hidden;
-         font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }}
-  #revgraph-header {{ display: flex; align-items: baseline; gap: 1em; padding: 6px 16px;
-                     border-bottom: 1px solid rgba(59, 75, 104, 0.15); color: #3b4b68; }}
-  #revgraph-header h1 {{ margin: 0; font-size: 18px; font-weight: 600; }}
-  #revgraph-header p {{ margin: 0; font-size: 13px; opacity: 0.8; }}
-  #graphiql {{ flex: 1; min-height: 0; }}
-  #graphiql > .loading {{ padding: 16px; }}
-</style>
+<link rel="stylesheet" href="{own_style}">
 </head>
 <body>
 <header id="revgraph-header">
@@ -148,31 +138,7 @@ _PAGE = """\
 <div id="graphiql"><p class="loading">Loading the playground&hellip;</p></div>
 <script type="application/json" id="revgraph-tabs">{tabs}</script>
 {scripts}
-<script>
-(function () {{
-  var tabs = JSON.parse(document.getElementById("revgraph-tabs").textContent);
-  // /graphql#query=...&variables=... (the links from /explore) opens that query in a new tab.
-  // A fragment, because GET /graphql?query= runs the query instead of serving this page.
-  var asked = new URLSearchParams(window.location.hash.slice(1));
-  if (asked.get("query")) {{  // first, so that the examples stay in their own tabs
-    tabs = [{{ query: asked.get("query"), variables: asked.get("variables") || undefined }}].concat(tabs);
-  }}
-  var fetcher = GraphiQL.createFetcher({{ url: window.location.origin + "/graphql" }});
-  var root = ReactDOM.createRoot(document.getElementById("graphiql"));
-  root.render(React.createElement(
-    GraphiQL,
-    {{
-      fetcher: fetcher,
-      defaultTabs: tabs,
-      query: asked.get("query") || undefined,
-      variables: asked.get("variables") || undefined,
-      defaultEditorToolsVisibility: asked.get("variables") ? "variables" : false,
-      storage: GraphiQL.createLocalStorage({{ namespace: "revgraph" }})
-    }},
-    React.createElement(GraphiQL.Logo, null, "revgraph")
-  ));
-}})();
-</script>
+<script src="{own_script}"></script>
 </body>
 </html>
 """
@@ -184,13 +150,25 @@ def _json_for_script(value: object) -> str:
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+OWN_STYLE, OWN_SCRIPT = "/static/revgraph/playground.css", "/static/revgraph/playground.js"
+
+
 def asset_urls() -> list[str]:
     """The URLs of the vendored files the page loads, in order."""
     return [f"{ASSETS}/{name}" for name in (*STYLES, *SCRIPTS)]
+
+
+def page_urls() -> list[str]:
+    """Every URL the page loads, in its order: the vendored styles, its own, the vendored
+    scripts, its own (kept out of the page, as its Content-Security-Policy allows no inline
+    script)."""
+    return ([f"{ASSETS}/{n}" for n in STYLES] + [OWN_STYLE] + [f"{ASSETS}/{n}" for n in SCRIPTS]
+            + [OWN_SCRIPT])
 
 
 def playground_html() -> str:
     """The GraphiQL page: assets from /static/graphiql/, queries to this origin's /graphql."""
     styles = "\n".join(f'<link rel="stylesheet" href="{ASSETS}/{n}">' for n in STYLES)
     scripts = "\n".join(f'<script src="{ASSETS}/{n}"></script>' for n in SCRIPTS)
-    return _PAGE.format(styles=styles, scripts=scripts, tabs=_json_for_script(EXAMPLE_TABS))
+    return _PAGE.format(styles=styles, scripts=scripts, tabs=_json_for_script(EXAMPLE_TABS),
+                        own_style=OWN_STYLE, own_script=OWN_SCRIPT)

@@ -1,6 +1,6 @@
 """The Query root: the API contract (search, place, controlOf, placesWithFighting), and
 around it a lookup and a filtered, sorted, paginated list for every kind
-(``api/generated.py``), claims side by side, the places a party held, and the shortest
+(``api/graphql/generated.py``), claims side by side, the places a party held, and the shortest
 connection between two entities."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import strawberry
 from strawberry.types import Info
 from unidecode import unidecode
 
-from api import documents
-from api import generated as g
-from api.context import LABELS, Context, NodeData
-from api.prefetch import Plan, Reader, field_selections, walk_key
-from api.resolve import MAX_PAGE, UserInputError, to_gregorian, wrap
-from api.types import Calendar, Entity, Node
+from api.graphql import documents
+from api.graphql import generated as g
+from api.graphql.context import LABELS, Context, NodeData
+from api.graphql.prefetch import Plan, Reader, field_selections, walk_key
+from api.graphql.resolve import MAX_PAGE, UserInputError, to_gregorian, wrap
+from api.graphql.types import Calendar, Entity, Node
 from graph import queries, select
 from schema import dates as d
 from schema.model import (
