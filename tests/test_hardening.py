@@ -19,6 +19,7 @@ import pytest
 
 from graph.db import Target
 from schema.config import Config
+from tests.conftest import shipped
 
 CHEAP = {"query": '{ place(id: "kursk") { name } }'}
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -119,18 +120,21 @@ def answered_while_served(url: str, stall: dict[str, object] | bytes,
     raise AssertionError(f"a cheap query waited for the stall in every try: (took, idle) = {timings}")
 
 
-@pytest.fixture(scope="module")
-def url(neo4j_settings: Target) -> Iterator[str]:
-    """The API in a process of its own, as `revgraph serve` runs it: the timings of one client
-    are not those of the test's own threads."""
+@pytest.fixture(scope="module", params=["shipped", "cache off"])
+def url(request: pytest.FixtureRequest, neo4j_settings: Target) -> Iterator[str]:
+    """The API in a process of its own, as `revgraph serve` runs it (the timings of one client
+    are not those of the test's own threads): with the shipped defaults, and with the response
+    cache off, since every case must answer the same either way."""
     import os
     import subprocess
     import sys
 
     port = _free_port()
     env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
-           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database,
-           "REVGRAPH_RESPONSE_CACHE": "off"}
+           "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database}
+    env = {k: v for k, v in env.items() if not k.startswith("REVGRAPH_")}  # the shipped defaults
+    if request.param == "cache off":
+        env["REVGRAPH_RESPONSE_CACHE"] = "off"
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:app_from_env",
                                 "--factory", "--host", "127.0.0.1", "--port", str(port),
                                 "--log-level", "warning"], env=env,
@@ -264,7 +268,6 @@ def test_queries_beyond_the_gate_wait_their_turn(neo4j_settings):
 def test_the_gate_is_sized_from_the_cores_unless_set():
     import os
 
-    from schema.config import Config
 
     assert Config().neo4j_slots == 2 * (os.cpu_count() or 1) + 2
     assert Config.from_env({"REVGRAPH_NEO4J_CONCURRENCY": "3"}).neo4j_slots == 3
@@ -281,6 +284,103 @@ def test_graphql_response_media_type_and_status_codes(mini_graph, url):
     assert legacy.status_code == 200 and legacy.headers["content-type"].startswith("application/json")
     unacceptable = post(url, CHEAP, headers={"accept": "text/csv"})
     assert unacceptable.status_code == 406
+
+
+# -- the one request path: every check before the cache, each once -------------------------
+
+def _full_introspection() -> str:
+    from graphql import get_introspection_query
+
+    return get_introspection_query(descriptions=True, specified_by_url=True,
+                                   directive_is_repeatable=True, schema_description=True,
+                                   input_value_deprecation=True)
+
+
+_INTROSPECTION = _full_introspection()
+
+def test_the_answer_follows_accept_even_when_cached(mini_graph, url):
+    for _ in range(2):  # the second time from the cache, where it is on
+        legacy = post(url, CHEAP)
+        modern = post(url, CHEAP, headers={"accept": GRAPHQL_RESPONSE})
+        assert legacy.headers["content-type"].startswith("application/json")
+        assert modern.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+        assert legacy.headers["vary"] == modern.headers["vary"] == "Accept"
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/jsonx", "application/json-seq", "application/json; charset=utf-16"])
+def test_a_cached_question_in_a_body_the_app_refuses_is_refused(mini_graph, url, content_type):
+    assert post(url, CHEAP).status_code == 200  # now in the cache, where it is on
+    body = json.dumps(CHEAP).encode("utf-16" if "16" in content_type else "utf-8")
+    refused = post(url, content=body, headers={"content-type": content_type})
+    assert refused.status_code == 415, refused.text
+
+
+def test_a_large_body_is_refused_before_it_is_read_and_others_are_served(mini_graph, url):
+    big = json.dumps({"query": "{ __typename " + "a: __typename " * 70_000 + "}"}).encode()
+    assert len(big) > 975_000
+    answer = answered_while_served(url, big)
+    assert answer.status_code == 413
+
+
+def test_a_body_without_a_length_is_cut_off_at_the_limit(mini_graph, url):
+    def chunks() -> Iterator[bytes]:
+        yield b'{"query": "{ __typename }", "x": "'
+        for _ in range(200):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    answer = httpx.post(f"{url}/graphql", content=chunks(), timeout=30,
+                        headers={"content-type": "application/json"})
+    assert answer.status_code == 413 and "100,000" in message(answer)
+
+
+def test_five_thousand_includes_are_refused_while_others_are_served(mini_graph, url):
+    stall = {"query": "{ " + " ".join("__typename@include(if:true)" for _ in range(3500)) + " }"}
+    answer = answered_while_served(url, stall)
+    assert answer.status_code == 200 and "tokens" in message(answer)
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b'{"query": "{ __typename }", "variables": {"x": ' + b"[" * 1000 + b"]" * 1000 + b"}}",
+     "nested more than"),
+    (b'{"query": "{ __typename }", "operationName": {"a": 1}}', "must be a string"),
+    (b'{"query": "{ __typename }", "operationName": ["a"]}', "must be a string"),
+    (b'{"query": "query Q($t: String!) { search(text: $t) { id } }", '
+     b'"variables": {"t": "\\ud800"}}', "not valid JSON"),  # a lone surrogate, escaped
+])
+def test_odd_json_is_a_400_never_a_500(mini_graph, url, content, words):
+    answer = post(url, content=content)
+    assert answer.status_code == 400, answer.text
+    assert words in message(answer)
+    assert post(url, CHEAP).status_code == 200  # the connection and the server are fine
+
+
+def test_several_operations_need_a_name(mini_graph, url):
+    both = {"query": "query A { __typename } query B { __typename }"}
+    legacy = post(url, both)
+    assert legacy.status_code == 200 and "data" not in legacy.json()
+    assert "several operations" in message(legacy)
+    modern = post(url, both, headers={"accept": GRAPHQL_RESPONSE})
+    assert modern.status_code == 400
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ('{ __type(name: "Place") { fields { type { ' + "ofType { " * 40 + "name" + " }" * 40
+     + " } } } }", "QUERY_TOO_DEEP"),
+    ("{ __schema { " + " ".join(f"a{i}: types {{ name fields {{ name }} }}" for i in range(40))
+     + " } }", "TOO_MANY_ALIASES"),
+    ("{ __schema { " + " ".join(f"a{i}: types {{ ...FullType }}" for i in range(3)) + " } } "
+     + _INTROSPECTION[_INTROSPECTION.index("fragment FullType"):], "INTROSPECTION_TOO_COSTLY"),
+])
+def test_introspection_is_limited_too(mini_graph, url, query, code):
+    answer = post(url, {"query": query})
+    assert answer.status_code == 200 and answer.json()["errors"][0]["extensions"]["code"] == code
+
+
+def test_the_playground_s_own_introspection_is_answered(mini_graph, url):
+    answer = post(url, {"query": _INTROSPECTION})
+    assert answer.status_code == 200 and "errors" not in answer.json()
 
 
 # -- Neo4j down --------------------------------------------------------------------------------
@@ -334,12 +434,21 @@ def test_neo4j_down_is_a_503_in_two_seconds_and_heals_by_itself(mini_graph, neo4
     proxy = Proxy(neo4j_settings.uri)
     relayed = Target(f"bolt://127.0.0.1:{proxy.port}", neo4j_settings.user,
                      neo4j_settings.password, neo4j_settings.database, False)
-    with serve(create_app(Config(response_cache=False), relayed)) as url:  # starts with Neo4j down
+    with serve(create_app(shipped(), relayed)) as url:  # starts with Neo4j down
         started = time.perf_counter()
         down = post(url, CHEAP)
         assert time.perf_counter() - started < 2.5
         assert down.status_code == 503 and down.headers["retry-after"] == "5"
         assert "the graph database is unavailable" in message(down)
+        for path, how in [("/cypher", "post"), ("/export/places.geojson", "get"),
+                          ("/export/graph.gexf?around=odessa", "get")]:
+            started = time.perf_counter()
+            if how == "post":
+                answer = httpx.post(f"{url}{path}", json={"query": "RETURN 1 AS x"}, timeout=10)
+            else:
+                answer = httpx.get(f"{url}{path}", timeout=10)
+            assert answer.status_code == 503, (path, answer.text)
+            assert time.perf_counter() - started < 2.5 and answer.headers["retry-after"], path
         assert httpx.get(f"{url}/health").json() == {"ok": True}
         ready = httpx.get(f"{url}/ready")
         assert ready.status_code == 503 and str(proxy.port) not in ready.text
@@ -351,7 +460,9 @@ def test_neo4j_down_is_a_503_in_two_seconds_and_heals_by_itself(mini_graph, neo4
         assert httpx.get(f"{url}/ready").json() == {"ready": True, "neo4j": "ok"}
         proxy.down()
         started = time.perf_counter()
-        again = post(url, CHEAP)
+        # A question not asked before: the response cache may serve one answered within the
+        # last second (the graph's version is that old at most), never one it has not seen.
+        again = post(url, {"query": '{ place(id: "tver") { name } }'})
         assert again.status_code == 503 and time.perf_counter() - started < 2.5
 
 
@@ -363,7 +474,8 @@ def test_one_log_line_per_request_with_its_id(mini_graph, neo4j_settings, caplog
     from api.app import create_app
     from api.web import logs
 
-    with TestClient(create_app(Config(log_format="json"), neo4j_settings)) as client:
+    with TestClient(create_app(shipped(why="the JSON log is what is checked", log_format="json"),
+                                       neo4j_settings)) as client:
         logs.log.propagate = True  # for caplog
         with caplog.at_level("INFO", logger="revgraph.api"):
             response = client.post("/graphql", headers={"x-request-id": "abc-123"},
@@ -376,3 +488,66 @@ def test_one_log_line_per_request_with_its_id(mini_graph, neo4j_settings, caplog
     assert lines[0] | {"ms": 0} == {"method": "POST", "path": "/graphql", "status": 200, "ms": 0,
                                     "roundTrips": 1, "operation": "Kursk", "requestId": "abc-123"}
     assert not any(r.exc_info for r in caplog.records)  # a user's mistake logs no traceback
+
+
+# -- exports: bounded like every reader ----------------------------------------------------------
+
+def _our_transactions(neo4j_settings: Target) -> int:
+    from graph.db import open_driver
+
+    with open_driver(neo4j_settings) as driver:
+        records, _, _ = driver.execute_query(
+            "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS 'citations' "
+            "AND NOT currentQuery STARTS WITH 'SHOW' RETURN count(*) AS n",
+            database_=neo4j_settings.database)
+        return int(records[0]["n"])
+
+
+def test_an_export_left_unread_releases_its_transaction(loaded_graph, neo4j_settings):
+    from api.app import create_app
+
+    # One second instead of ten, so that the test does not wait long for what it checks.
+    app = create_app(shipped(why="a short send timeout to wait for", send_timeout=1.0,
+                             export_concurrency=1), neo4j_settings)
+    with serve(app) as url, httpx.Client(timeout=30) as client:
+        with client.stream("GET", f"{url}/export/graph.gexf") as stalled:
+            assert stalled.status_code == 200
+            next(stalled.iter_raw(1024))  # then read nothing more
+            busy = client.get(f"{url}/export/places.geojson")
+            assert busy.status_code == 503 and busy.headers["retry-after"]
+            deadline = time.monotonic() + 10
+            while _our_transactions(neo4j_settings) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert _our_transactions(neo4j_settings) == 0, "the unread export still holds Neo4j"
+        deadline = time.monotonic() + 5  # its slot is free again once the cut is done
+        while (again := client.get(f"{url}/export/places.geojson")).status_code == 503 \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert again.status_code == 200
+
+
+def test_an_export_cut_off_midway_is_a_broken_transfer(loaded_graph, neo4j_settings):
+    import logging
+
+    from api.app import create_app
+
+    said: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
+    proxy = Proxy(neo4j_settings.uri)
+    proxy.up()
+    relayed = Target(f"bolt://127.0.0.1:{proxy.port}", neo4j_settings.user,
+                     neo4j_settings.password, neo4j_settings.database, False)
+    app = create_app(shipped(), relayed)  # which sets the log's handlers: ours after it
+    logging.getLogger("revgraph.api").addHandler(handler)
+    with serve(app) as url, httpx.Client(timeout=30) as client:
+        with client.stream("GET", f"{url}/export/graph.gexf") as response:
+            assert response.status_code == 200
+            chunks = response.iter_raw(65536)
+            next(chunks)
+            proxy.down()
+            with pytest.raises(httpx.HTTPError):  # never a complete-looking file
+                for _ in chunks:
+                    pass
+    logging.getLogger("revgraph.api").removeHandler(handler)
+    assert any("cut off" in line for line in said), said

@@ -8,6 +8,7 @@ and handed to ``head``.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -105,9 +106,12 @@ async def arender(fmt: Formatter, plan: Plan, prov: dict[str, Any],
     buf.add(fmt.head(prov))
     for section in fmt.sections:
         buf.add(fmt.begin(section))
-        async for row in rows(cypher[section], plan.params):
-            if (out := buf.add(fmt.row(section, row))) is not None:
-                yield out
+        # Closed at once when the export stops early (a client gone, a deadline), so that its
+        # Neo4j transaction is released then, not when the collector gets to it.
+        async with contextlib.aclosing(rows(cypher[section], plan.params)) as section_rows:
+            async for row in section_rows:
+                if (out := buf.add(fmt.row(section, row))) is not None:
+                    yield out
         buf.add(fmt.end(section))
     buf.add(fmt.tail())
     yield buf.flush()

@@ -69,6 +69,8 @@ class ExportResponse(StreamingResponse):
         self.release = release
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.gone = False
+        watcher = asyncio.create_task(self._watch(receive))
         try:
             await self._send(send, {"type": "http.response.start", "status": self.status_code,
                                     "headers": self.raw_headers})
@@ -86,10 +88,22 @@ class ExportResponse(StreamingResponse):
             # Returning without the last chunk makes the server close the connection: the
             # client sees a broken transfer, not a complete-looking file.
         finally:
-            await self.rest.aclose()  # type: ignore[attr-defined]  # an async generator
-            self.release()
+            watcher.cancel()
+            try:
+                await self.rest.aclose()  # type: ignore[attr-defined]  # an async generator
+            finally:
+                self.release()
+
+    async def _watch(self, receive: Receive) -> None:
+        """Note when the client goes away: the server then drops what is sent without a word,
+        and the export would run on to its end for nobody."""
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self.gone = True
 
     async def _send(self, send: Send, message: dict[str, Any]) -> None:
+        if self.gone:
+            raise Cut("the client went away")
         try:
             async with asyncio.timeout(self.send_timeout):
                 await send(message)

@@ -9,11 +9,12 @@ when not literal: variables are not known yet), ``limit`` for search, and otherw
 number of items that list has in the graph (``Sizes``, read from the graph's own statistics at
 start and after each load: api/graphql/sizes.py), or a guess where the graph was not read.
 
-Introspection is measured too: its depth (an ``ofType`` chain aside, whose answer the schema's
-few wrappers bound), its aliases, and its cost with the schema's own list sizes (how many
-types, the most fields of a type...), against a budget of its own: twice what the full
-introspection query of GraphiQL costs. graphql-core's ``MaxIntrospectionDepthRule`` limits its
-recursion besides.
+Introspection is measured too, against limits of its own that the full introspection query
+(every option GraphiQL may ask) just meets: its depth (no deeper than that query's, whose
+``ofType`` chains go nine levels), its aliases (the same limit as any document), and its cost
+with the schema's own list sizes (how many types, how many fields a type has on average...),
+at most twice that query's. graphql-core's ``MaxIntrospectionDepthRule`` limits its recursion
+besides.
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ LIST_GUESS = 10  # items of a list whose size the graph has not told
 WEIGHTS = {"connection": 200, "search": 20}
 INTERNAL_ERROR = "Internal error: the request could not be completed."
 META = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
-UNCOUNTED_DEPTH = {"ofType"}  # introspection's chain of wrappers: bounded by the schema
 
 
 @dataclass(frozen=True)
@@ -80,12 +80,13 @@ class Sizes:
 
 @dataclass
 class Measure:
-    """A selection's depth, estimated cost (introspection's apart) and number of aliases."""
+    """A selection's depth and estimated cost (introspection's apart) and number of aliases."""
 
     depth: int = 0
     cost: int = 0
     introspection: int = 0
     aliases: int = 0
+    introspection_depth: int = 0
 
 
 class _Measurer:
@@ -119,6 +120,7 @@ class _Measurer:
             else:
                 continue
             total.depth = max(total.depth, part.depth)
+            total.introspection_depth = max(total.introspection_depth, part.introspection_depth)
             total.cost += part.cost
             total.introspection += part.introspection
             total.aliases += part.aliases
@@ -160,23 +162,28 @@ class _Measurer:
             items = self.meta_sizes.get(name, LIST_GUESS)
         else:
             items = self.sizes.of(parent.name, name)
-        depth = inner.depth + (0 if name in UNCOUNTED_DEPTH and meta else 1)
-        own = _spent(Measure(depth, weight, 0, aliases + inner.aliases), meta)
+        own = _spent(Measure(inner.depth + 1, weight, 0, aliases + inner.aliases,
+                             inner.introspection_depth + 1), meta)
         own.cost += items * inner.cost
         own.introspection += items * inner.introspection
         return own
 
 
 def _spent(m: Measure, meta: bool) -> Measure:
-    """A measure whose own cost is introspection's when inside it."""
+    """A measure whose own cost and depth are introspection's when inside it."""
     if meta:
         m.introspection, m.cost = m.cost, 0
+        m.introspection_depth, m.depth = max(m.introspection_depth, m.depth), 0
+    else:
+        m.introspection_depth = 0
     return m
 
 
 @lru_cache(maxsize=8)
 def introspection_sizes(schema: GraphQLSchema) -> dict[str, int]:
-    """The most items each of introspection's lists returns for this schema."""
+    """How many items each of introspection's lists returns for this schema, on average (so
+    that a document's estimate is about the size of its answer: the whole schema's fields,
+    not the most fields of a type times the number of types)."""
     types = list(schema.type_map.values())
     fields = [len(getattr(t, "fields", {}) or {}) for t in types]
     args = [len(f.args) for t in types for f in (getattr(t, "fields", {}) or {}).values()
@@ -185,21 +192,25 @@ def introspection_sizes(schema: GraphQLSchema) -> dict[str, int]:
     values = [len(getattr(t, "values", {}) or {}) for t in types]
     interfaces = [len(getattr(t, "interfaces", ()) or ()) for t in types]
     possible = [len(schema.get_possible_types(t)) for t in types if is_abstract_type(t)]
-    most = max(fields + [1])
+
+    def mean(xs: list[int]) -> int:
+        return max(1, -(-sum(xs) // max(1, len(xs))))  # rounded up
+
     return {"types": len(types), "directives": len(schema.directives),
-            "fields": most, "inputFields": most, "args": max(args + [1]),
-            "enumValues": max(values + [1]), "interfaces": max(interfaces + [1]),
-            "possibleTypes": max(possible + [1]), "locations": 19}
+            "fields": mean(fields), "inputFields": mean(fields), "args": mean(args),
+            "enumValues": mean(values), "interfaces": mean(interfaces),
+            "possibleTypes": mean(possible), "locations": 19}
 
 
 @lru_cache(maxsize=8)
-def introspection_budget(schema: GraphQLSchema) -> int:
-    """Twice the cost of the full introspection query (every option GraphiQL may ask)."""
+def introspection_budget(schema: GraphQLSchema) -> tuple[int, int]:
+    """(the deepest, twice the cost of) the full introspection query (every option GraphiQL
+    may ask)."""
     query = get_introspection_query(descriptions=True, specified_by_url=True,
                                     directive_is_repeatable=True, schema_description=True,
                                     input_value_deprecation=True)
     m = _measure_document(schema, parse(query), Sizes.guessed())
-    return 2 * max(x.introspection for x in m) + 1
+    return max(x.introspection_depth for x in m), 2 * max(x.introspection for x in m) + 1
 
 
 def _measure_document(schema: GraphQLSchema, document: DocumentNode, sizes: Sizes
@@ -232,11 +243,17 @@ def measure(schema: GraphQLSchema, document: DocumentNode, limits: Limits, sizes
     return None
 
 
-def _over(m: Measure, limits: Limits, budget: int) -> tuple[str, str, int, int] | None:
+def _over(m: Measure, limits: Limits, budget: tuple[int, int]
+          ) -> tuple[str, str, int, int] | None:
     """Which limit a measured operation is over: the message, code, value and limit."""
+    deepest, costliest = budget
     if m.depth > limits.max_depth:
         return (f"query too deep: {m.depth} levels, over the limit of {limits.max_depth}; "
                 "ask for fewer nested fields", "QUERY_TOO_DEEP", m.depth, limits.max_depth)
+    if m.introspection_depth > max(deepest, limits.max_depth):
+        limit = max(deepest, limits.max_depth)
+        return (f"introspection too deep: {m.introspection_depth} levels, deeper than the full "
+                f"introspection query ({limit})", "QUERY_TOO_DEEP", m.introspection_depth, limit)
     if m.aliases > limits.max_aliases:
         return (f"too many aliases: {m.aliases}, over the limit of {limits.max_aliases}; send "
                 "several requests instead", "TOO_MANY_ALIASES", m.aliases, limits.max_aliases)
@@ -244,10 +261,10 @@ def _over(m: Measure, limits: Limits, budget: int) -> tuple[str, str, int, int] 
         return (f"query too costly: estimated cost {m.cost} is over the limit of "
                 f"{limits.max_cost}; ask for smaller pages (`first`) or fewer nested lists",
                 "QUERY_TOO_COSTLY", m.cost, limits.max_cost)
-    if m.introspection > budget:
+    if m.introspection > costliest:
         return (f"introspection too costly: estimated cost {m.introspection} is over "
-                f"{budget}, twice a full introspection; ask for the schema once",
-                "INTROSPECTION_TOO_COSTLY", m.introspection, budget)
+                f"{costliest}, twice a full introspection; ask for the schema once",
+                "INTROSPECTION_TOO_COSTLY", m.introspection, costliest)
     return None
 
 
