@@ -456,14 +456,16 @@ def serve(
     pid_file.write_text(f"{os.getpid()}\n")
     out.print(f"GraphQL API and playground: http://{host}:{port}/graphql")
     out.print(f"Explorer (map, timelines, network): http://{host}:{port}/explore")
+    from api.web.server import uvicorn_options
+
     try:
-        # uvicorn's default keep-alive (5 s) equals common clients' pool expiry: a request sent
-        # as the server closes the idle connection was dropped (1.5% of fuzzed requests).
+        # Connections bounded in number and time (api/web/server.py). uvicorn's default
+        # keep-alive (5 s) equals common clients' pool expiry: a request sent as the server
+        # closes the idle connection was dropped (1.5% of fuzzed requests), hence a longer one.
         # Each worker builds the app from the same environment (app_from_env), so every
         # setting this process was given reaches all of them.
         uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, reload=reload,
-                    workers=workers, timeout_keep_alive=config().keep_alive,
-                    access_log=False)  # the API logs one line a request itself (api/web/logs.py)
+                    workers=workers, **uvicorn_options(config(), importable=True))
     finally:
         pid_file.unlink(missing_ok=True)
 

@@ -17,7 +17,7 @@ The filters every export shares, all Gregorian ``DATE``s or null:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,7 +228,7 @@ def stream(driver: Driver, database: str, cypher: str, params: dict[str, Any],
 
 
 async def astream(driver: AsyncDriver, database: str, cypher: str, params: dict[str, Any],
-                  timeout: float | None = None) -> AsyncIterator[dict[str, Any]]:
+                  timeout: float | None = None) -> AsyncGenerator[dict[str, Any], None]:
     """``stream`` for the API's async driver."""
     async with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
         tx = await session.begin_transaction(timeout=timeout)

@@ -117,6 +117,13 @@ class Config:
         "REVGRAPH_KEEP_ALIVE", 65,
         "Seconds `revgraph serve` keeps an idle connection open: longer than clients' own pools "
         "(5 s for httpx and Node), so a client never sends on a connection being closed.")
+    header_timeout: float = _setting(
+        "REVGRAPH_HEADER_TIMEOUT", 10.0,
+        "Seconds a connection may take to send a request's headers (from its first byte, or "
+        "from opening) before `revgraph serve` closes it.")
+    max_connections: int = _setting(
+        "REVGRAPH_MAX_CONNECTIONS", 1000,
+        "Connections and requests `revgraph serve` handles at once; more are answered 503.")
     log_format: str = _setting("REVGRAPH_LOG_FORMAT", "text",
                                "The API's request log: text (one line a request) or json.")
 

@@ -196,17 +196,16 @@ def live_api(neo4j_settings: Target) -> Iterator[str]:
     import threading
     import time
 
-    import uvicorn
-
     from api.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    from api.web.server import server as shipped_server
+
     app = create_app(shipped(), neo4j_settings)
     APPS.append(app)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = shipped_server(app, shipped(), "127.0.0.1", port, log_level="warning")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

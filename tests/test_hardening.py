@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -33,10 +34,10 @@ def _free_port() -> int:
 
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
-    import uvicorn
+    from api.web.server import server as shipped_server
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = shipped_server(app, shipped(), "127.0.0.1", port, log_level="warning")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -133,11 +134,13 @@ def url(request: pytest.FixtureRequest, neo4j_settings: Target) -> Iterator[str]
     env = {**os.environ, "NEO4J_URI": neo4j_settings.uri, "NEO4J_USER": neo4j_settings.user,
            "NEO4J_PASSWORD": neo4j_settings.password, "NEO4J_DATABASE": neo4j_settings.database}
     env = {k: v for k, v in env.items() if not k.startswith("REVGRAPH_")}  # the shipped defaults
+    # Its pid file in a folder of its own, not beside the project's own server's.
+    env["REVGRAPH_HOME"] = tempfile.mkdtemp(prefix="revgraph-hardening-")
     if request.param == "cache off":
         env["REVGRAPH_RESPONSE_CACHE"] = "off"
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:app_from_env",
-                                "--factory", "--host", "127.0.0.1", "--port", str(port),
-                                "--log-level", "warning"], env=env,
+    # `revgraph serve`, as `make run` starts it.
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1",
+                                "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     address = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -9,7 +9,7 @@ and handed to ``head``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -98,7 +98,7 @@ def render(fmt: Formatter, plan: Plan, prov: dict[str, Any],
 
 
 async def arender(fmt: Formatter, plan: Plan, prov: dict[str, Any],
-                  rows: Callable[[str, dict[str, Any]], AsyncIterator[dict[str, Any]]],
+                  rows: Callable[[str, dict[str, Any]], AsyncGenerator[dict[str, Any], None]],
                   ) -> AsyncIterator[bytes]:
     """``render`` for an async row source (the API)."""
     buf = _Buffer([])
@@ -133,5 +133,5 @@ def sync_rows(driver: Driver, database: str,
 
 
 def async_rows(driver: AsyncDriver, database: str, timeout: float | None = None,
-               ) -> Callable[[str, dict[str, Any]], AsyncIterator[dict]]:
+               ) -> Callable[[str, dict[str, Any]], AsyncGenerator[dict, None]]:
     return lambda cypher, params: q.astream(driver, database, cypher, params, timeout)

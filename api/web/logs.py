@@ -42,7 +42,9 @@ class RequestLog:
         given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _REQUEST_ID.match(given) else os.urandom(8).hex()
         scope.setdefault("state", {})["request_id"] = request_id
-        scope["state"]["started"] = time.monotonic()  # request deadlines count from here
+        # Request deadlines count from here, or from the first byte where the server says
+        # when that was (api/web/server.py).
+        scope["state"].setdefault("started", time.monotonic())
         started = time.perf_counter()
         status = 500
 
