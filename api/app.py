@@ -34,6 +34,7 @@ from api.graphql.generated import TYPES
 from api.graphql.limits import Limits
 from api.graphql.operation import Runner
 from api.graphql.query import Query
+from api.graphql.sizes import NOT_READ, first_sizes, keep_sizes
 from api.graphql.types import DateScalar
 from api.web import cypher, logs
 from api.web.cache import ResponseCache
@@ -119,21 +120,26 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
         gc.collect()
         gc.freeze()
         gc.set_threshold(5_000, 10, 10)
+        seen = NOT_READ
         if not await ready():
             log.warning("Neo4j at %s does not answer yet: GraphQL requests answer 503 and /ready "
                         "says so until it does", where.uri)
         else:
             await _warn_if_stale(driver, where)
+            seen = await first_sizes(runner, driver, where.database, within=30)
+        sizes = asyncio.create_task(keep_sizes(runner, driver, where.database, seen))
         try:
             yield
         finally:
+            sizes.cancel()
             await driver.close()
 
     limits = HttpLimits(config.max_body, config.request_deadline, config.cypher_per_request,
-                        config.query_timeout)
+                        config.query_timeout, config.max_answer)
     cache = ResponseCache(state, config) if config.response_cache else None
     state["cache"] = cache
-    graphql = GraphQLEndpoint(build_runner(config), state, limits, cache)
+    runner = build_runner(config)
+    graphql = GraphQLEndpoint(runner, state, limits, cache)
 
     async def health(request: Request) -> Response:
         """Liveness: the API process answers."""

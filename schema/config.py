@@ -66,6 +66,10 @@ class Config:
                                "The most tokens a GraphQL document may have (graphql-core's parser).")
     max_aliases: int = _setting("REVGRAPH_MAX_ALIASES", 30,
                                 "The most aliased fields a GraphQL document may have.")
+    max_answer: int = _setting(
+        "REVGRAPH_MAX_ANSWER", 16 * 1024 * 1024,
+        "Bytes a GraphQL answer may have; a larger one is replaced by an error saying to ask "
+        "for less (the cost limit refuses most such questions before they run).")
     request_deadline: float = _setting(
         "REVGRAPH_REQUEST_DEADLINE", 15.0,
         "Seconds a whole GraphQL request may take; its Cypher is cancelled after that (504).")

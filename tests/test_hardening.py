@@ -554,3 +554,32 @@ def test_an_export_cut_off_midway_is_a_broken_transfer(loaded_graph, neo4j_setti
                     pass
     logging.getLogger("revgraph.api").removeHandler(handler)
     assert any("cut off" in line for line in said), said
+
+
+# -- costs from the graph ------------------------------------------------------------------------
+
+def test_the_cost_estimate_reads_list_sizes_from_the_graph(loaded_graph, neo4j_settings):
+    """81 provinces in the empire, each with its places: three levels of `contains` are
+    hundreds of thousands of names, refused before they run, however short the document."""
+    from starlette.testclient import TestClient
+
+    from api.app import create_app
+    from api.graphql.limits import LIST_GUESS
+
+    nested = '{ place(id: "russian-empire") { contains { in { contains { in { contains { name } } } } } } }'
+    with TestClient(create_app(shipped(), neo4j_settings)) as client:  # sizes read at start
+        answer = client.post("/graphql", json={"query": nested}).json()
+    assert answer["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY", answer
+    assert answer["errors"][0]["extensions"]["value"] > 20_000 > LIST_GUESS ** 3
+
+
+def test_an_answer_over_the_size_limit_says_to_ask_for_less(loaded_graph, neo4j_settings):
+    from starlette.testclient import TestClient
+
+    from api.app import create_app
+
+    app = create_app(shipped(why="a limit small enough to reach", max_answer=2_000),
+                     neo4j_settings)
+    with TestClient(app) as client:
+        answer = client.post("/graphql", json={"query": "{ places(first: 100) { nodes { name } } }"})
+    assert answer.status_code == 400 and "REVGRAPH_MAX_ANSWER" in answer.json()["errors"][0]["message"]

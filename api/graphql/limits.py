@@ -64,8 +64,9 @@ class Limits:
 
 @dataclass(frozen=True)
 class Sizes:
-    """The largest number of items each list field returns, by (type name, field name), and
-    the guess for lists not in it."""
+    """The largest number of items each list field returns, by (type name, field name), as
+    the graph has them (graph/stats.py); under an interface, the largest of any type's; the
+    guess for a list the graph was not asked about."""
 
     lists: dict[tuple[str, str], int] = field(default_factory=dict)
     guess: int = LIST_GUESS
@@ -75,7 +76,19 @@ class Sizes:
         return cls()
 
     def of(self, parent: str, name: str) -> int:
-        return self.lists.get((parent, name), self.guess)
+        found = self.lists.get((parent, name))
+        if found is not None:
+            return max(found, 1)
+        return self._by_name().get(name, self.guess)
+
+    def _by_name(self) -> dict[str, int]:
+        cached: dict[str, int] | None = self.__dict__.get("_names")
+        if cached is None:
+            cached = {}
+            for (_, name), n in self.lists.items():
+                cached[name] = max(cached.get(name, 1), n)
+            object.__setattr__(self, "_names", cached)
+        return cached
 
 
 @dataclass

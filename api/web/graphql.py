@@ -56,6 +56,7 @@ class HttpLimits:
     deadline: float
     cypher_per_request: int
     query_timeout: float
+    max_answer: int = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,10 @@ class GraphQLEndpoint:
         if any(isinstance(e.original_error, NEO4J_UNAVAILABLE) for e in errors):
             raise Unavailable(UNAVAILABLE_MESSAGE)
         body, pre_execution = _body(result)
+        if len(body) > self.limits.max_answer:
+            raise InputError(f"the answer has {len(body):,} bytes, over the {self.limits.max_answer:,} "
+                             "an answer may have (REVGRAPH_MAX_ANSWER): ask for smaller pages "
+                             "(`first`) or fewer nested lists")
         return body, 400 if pre_execution and media == GRAPHQL_RESPONSE else 200, not errors
 
 
