@@ -38,6 +38,7 @@ from api.graphql.sizes import NOT_READ, first_sizes, keep_sizes
 from api.graphql.types import DateScalar
 from api.web import cypher, logs
 from api.web.cache import ResponseCache
+from api.web.errors import EXCEPTION_HANDLERS
 from api.web.explore import routes as explore_routes
 from api.web.graphql import UNAVAILABLE_MESSAGE, GraphQLEndpoint, HttpLimits
 from api.web.security import SecurityHeaders
@@ -172,6 +173,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
             *explore_routes(),
         ],
         middleware=middleware,
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.cache = cache  # for whoever loads in this process (the tests) to empty it

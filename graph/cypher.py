@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from schema import dates
+from schema.errors import Fault
 from schema.model import (
     CITATION_FIELDS,
     CITES_REL,
@@ -72,8 +73,9 @@ NAMES = _names()
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]\w*(?:\.\w+){0,2})\}")
 
 
-class UnknownName(KeyError):
-    pass
+class UnknownName(Fault, KeyError):
+    """A template names something the model does not have: raised at import, a programming
+    error, never a user's."""
 
 
 def cypher(template: str, **fragments: str) -> str:

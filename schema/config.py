@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from schema.errors import InputError
 
-class ConfigError(ValueError):
+
+class ConfigError(InputError):
     """A setting has a value that cannot be used; the message names it and what to give."""
 
 

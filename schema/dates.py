@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from schema.errors import InputError
+
 
 class Calendar(str, Enum):
     GREGORIAN = "GREGORIAN"
@@ -54,7 +56,7 @@ DATE_FORMAT_HELP = (
 )
 
 
-class DateError(ValueError):
+class DateError(InputError):
     """A date string that cannot be read; the message says what was expected."""
 
 

@@ -18,12 +18,13 @@ class RevgraphError(Exception):
     retry_after: int | None = None
 
     def __init__(self, message: str, *, status: int | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, **details: object) -> None:
         super().__init__(message)
         self.message = message
         if status is not None:
             self.status = status
         self.headers = dict(headers or {})
+        self.details = details  # more for the answer's body (a Neo4j error code, ...)
         if self.retry_after is not None:
             self.headers.setdefault("Retry-After", str(self.retry_after))
 

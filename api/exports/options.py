@@ -14,10 +14,11 @@ from typing import Any
 
 from graph.exports import LABELS, MAX_DEPTH
 from schema.dates import Calendar, DateError, parse_iso
+from schema.errors import InputError
 from schema.model import KIND_BY_LABEL, KIND_BY_SECTION, PLACE_KINDS
 
 
-class OptionError(ValueError):
+class OptionError(InputError):
     """An export option that cannot be used; the message says what to change."""
 
 

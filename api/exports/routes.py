@@ -31,26 +31,22 @@ from urllib.parse import quote
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from api.exports.catalog import EXPORTS, Export, aresolve, plan
-from api.exports.options import OptionError, parse_options
+from api.exports.options import parse_options
 from api.exports.render import arender, provenance
 from graph import exports as q
 from graph.db import NEO4J_UNAVAILABLE
 from schema.config import Config
+from schema.errors import InputError, Unavailable
 
 KNOWN = {"on", "calendar", "from", "to", "kind", "around", "depth"}
 log = logging.getLogger("revgraph.api")
 UNAVAILABLE = ("the graph database is unavailable just now; try again in a few seconds "
                "(GET /ready says when it is back)")
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"error": {"status": status, "message": message}}, status_code=status,
-                        headers=headers)
 
 
 class Cut(Exception):
@@ -117,18 +113,15 @@ def _endpoint(export: Export, state: dict[str, Any], config: Config,
         qp = request.query_params
         unknown = sorted(set(qp) - KNOWN)
         if unknown:
-            return _error(400, f"unknown parameter {', '.join(unknown)}: use "
-                          f"{', '.join(sorted(KNOWN))}")
-        try:
-            options = parse_options(on=qp.get("on"), calendar=qp.get("calendar"),
-                                    from_=qp.get("from"), to=qp.get("to"),
-                                    kind=qp.getlist("kind"), around=qp.get("around"),
-                                    depth=qp.get("depth"), places=export.places)
-        except OptionError as exc:
-            return _error(400, str(exc))
+            raise InputError(f"unknown parameter {', '.join(unknown)}: use "
+                             f"{', '.join(sorted(KNOWN))}")
+        options = parse_options(on=qp.get("on"), calendar=qp.get("calendar"),
+                                from_=qp.get("from"), to=qp.get("to"),
+                                kind=qp.getlist("kind"), around=qp.get("around"),
+                                depth=qp.get("depth"), places=export.places)
         if slots.locked():
-            return _error(503, f"{config.export_concurrency} exports are running already; try "
-                          "again shortly", {"Retry-After": "5"})
+            raise Unavailable(f"{config.export_concurrency} exports are running already; try "
+                              "again shortly")
         await slots.acquire()
         gate: asyncio.Semaphore = state["gate"]
         held = [slots]
@@ -139,14 +132,10 @@ def _endpoint(export: Export, state: dict[str, Any], config: Config,
             return await _open(request, export, options, state, config, held)
         except TimeoutError:
             _release(held)
-            return _error(503, "the graph database is busy; try again shortly",
-                          {"Retry-After": "5"})
-        except OptionError as exc:
-            _release(held)
-            return _error(400, str(exc))
+            raise Unavailable("the graph database is busy; try again shortly") from None
         except NEO4J_UNAVAILABLE:
             _release(held)
-            return _error(503, UNAVAILABLE, {"Retry-After": "5"})
+            raise Unavailable(UNAVAILABLE) from None
         except BaseException:
             _release(held)
             raise

@@ -23,10 +23,11 @@ from typing import Any
 import orjson
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from api.web.body import loads, read_body
+from api.web.errors import error_response
 from graph.readonly import (
     RUNAWAYS,
     TX_METADATA,
@@ -38,7 +39,7 @@ from graph.readonly import (
     run_async,
 )
 from schema.config import Config
-from schema.errors import InputError
+from schema.errors import InputError, RevgraphError
 from schema.errors import RevgraphError as HttpError
 
 QUEUE_WAIT = 2.0                # seconds a query waits for a free slot before a 429
@@ -46,8 +47,7 @@ RETRY_AFTER_DOWN = "5"          # seconds, for 503 when Neo4j does not answer
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
-    return JSONResponse({"error": {"status": status, "message": message, **extra}},
-                        status_code=status, headers=headers)
+    return error_response(RevgraphError(message, status=status, headers=headers, **extra))
 
 
 def _Bad(status: int, message: str) -> InputError:  # noqa: N802 - reads as the error it makes
@@ -179,10 +179,14 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
     async def cypher(request: Request) -> Response:
         try:
             as_csv = _wants_csv(request)
-            body = await read_body(request, max_body, "REVGRAPH_CYPHER_MAX_BODY")
+            async with asyncio.timeout(config.request_deadline):  # a body that never arrives
+                body = await read_body(request, max_body, "REVGRAPH_CYPHER_MAX_BODY")
             query, parameters = _parse(request, body)
         except HttpError as exc:
             return _error(exc.status, exc.message, exc.headers)
+        except TimeoutError:
+            return _error(408, f"the request's body did not arrive within "
+                          f"{config.request_deadline:g} s")
 
         async def answer() -> Response:
             result = await run_async(state["driver"], state["database"], query, parameters, limits)
