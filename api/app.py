@@ -117,7 +117,8 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
         # reference cycles (the driver's session config, graphql-core's field details,
         # tracebacks), so a young-generation pass frees what the last requests left: at
         # 50,000 allocations it freed 46,000 objects and stopped every request for 80-120 ms
-        # every few seconds; at 5,000 the pause is a tenth, and throughput no lower (issue 9).
+        # every few seconds; at 5,000 the pause is a tenth, and throughput no lower
+        # (docs/decisions/0002-garbage-collector.md).
         gc.collect()
         gc.freeze()
         gc.set_threshold(5_000, 10, 10)

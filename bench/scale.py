@@ -1,5 +1,6 @@
-"""The scale benchmark (issue 10): the same questions on synthetic graphs 1x, 10x, 100x ... the
-real one's size, p50 and p99 at each concurrency, and how much each grew from the smallest scale.
+"""The scale benchmark (docs/decisions/0004-synthetic-scale.md): the same questions on synthetic
+graphs 1x, 10x, 100x ... the real one's size, p50 and p99 at each concurrency, and how much each
+grew from the smallest scale.
 
     python -m bench.scale --scales 1,10 --seconds 5
 

@@ -1,5 +1,6 @@
 """`revgraph synth --scale N [--seed S] [-o DIR]`: a synthetic dataset with the real one's shape,
-for benchmarks at scale (issue 10), in its own folder, never beside the real data."""
+for benchmarks at scale (docs/decisions/0004-synthetic-scale.md), in its own folder, never
+beside the real data."""
 
 from __future__ import annotations
 

@@ -342,7 +342,7 @@ def fighting_page(after: bool, place: str = "p {.*}", event: str = "e {.*}") -> 
     the places in name order through the name index instead (a range seek from the cursor's
     place) and keeps each one with fighting in the range. Its cost is the places it passes
     until the page is full: the page's size over the share of places that fought in the
-    range, at any depth, but high where few did (docs/scaling.md, issue 10)."""
+    range, at any depth, but high where few did (docs/decisions/0003-fighting-by-month.md)."""
     fought = f"EXISTS {{ MATCH (p)<-[:{{Event.places}}]-(e:{{Event}}) WHERE {_FOUGHT} }}"
     where = ("p.{Place.name} >= a.{Place.name} AND (p.{Place.name} <> a.{Place.name} OR p.id > a.id)"
              if after else "p.{Place.name} IS NOT NULL")

@@ -29,7 +29,8 @@ def _reaches(var: str, kind: Kind, since: str) -> str:
     first = kind.field(t.first).prop
     if t.shape is Shape.INSTANT:
         return f"{var}.{_latest(first)} >= {since}"
-    last = kind.field(t.last).prop  # type: ignore[arg-type]  # a span or period has one
+    assert t.last is not None  # a span or a period has one
+    last = kind.field(t.last).prop
     if t.shape is Shape.SPAN:
         return f"coalesce({var}.{_latest(last)}, {var}.{_latest(first)}) >= {since}"
     return f"({var}.{last} IS NULL OR {var}.{last} > {since})"

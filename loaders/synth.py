@@ -1,4 +1,5 @@
-"""A synthetic dataset with the real one's shape, for measuring revgraph at scale (issue 10).
+"""A synthetic dataset with the real one's shape, for measuring revgraph at scale
+(docs/decisions/0004-synthetic-scale.md).
 
 ``shape(records)`` measures the real, validated records: how many of each kind, how often each
 field is given, the values of its choices, the ranges of its numbers, the lengths of its texts,

@@ -163,7 +163,7 @@ class Config:
     def neo4j_slots(self) -> int:
         """How many Cypher queries the API runs at once: the setting, or for 0 the pool size a
         database on this machine's cores serves best (HikariCP's rule, 2 x cores + spindles:
-        measured in the issue 9 note, 6 on 2 cores halves search's p99 at c=32)."""
+        docs/decisions/0001-neo4j-gate-and-reads.md)."""
         return self.neo4j_concurrency or 2 * (os.cpu_count() or 1) + 2
 
     def with_(self, **changes: Any) -> Config:

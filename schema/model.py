@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from schema.time import Temporal, instant, period, span
 
@@ -260,20 +260,20 @@ SHARED_ALIASES = Field(
 )
 
 
-def _entity(name: str, section: str, description: str, *fields: Field, **kw: object) -> Kind:
+def _entity(name: str, section: str, description: str, *fields: Field, **kw: Any) -> Kind:
     name_field = NAME if "name_from" not in kw else replace(NAME, required=False)
     return Kind(
         name, section, "entity", description,
         (replace(ID, required=True), name_field, ALIASES, *fields, DISTINCT_FROM, SHARED_ALIASES,
          NOTE),
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 
-def _fact(name: str, section: str, description: str, *fields: Field, **kw: object) -> Kind:
+def _fact(name: str, section: str, description: str, *fields: Field, **kw: Any) -> Kind:
     return Kind(
         name, section, "fact", description, (ID, *fields, CONFIDENCE_FIELD, NOTE),
-        cites_required=True, **kw,  # type: ignore[arg-type]
+        cites_required=True, **kw,
     )
 
 

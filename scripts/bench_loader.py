@@ -1,5 +1,5 @@
 """Benchmark: revgraph's loader beside a naive per-record loader and `neo4j-admin database
-import full`, on the same synthetic dataset, in one run (issue 10 item 2).
+import full`, on the same synthetic dataset, in one run (docs/decisions/0004-synthetic-scale.md).
 
 - revgraph bulk: ``validate_paths`` + ``loaders.write.load`` into an empty database, which takes
   the bulk path (loaders/bulk.py: CREATE in UNWIND batches, a transaction per batch).

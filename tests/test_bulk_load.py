@@ -56,17 +56,17 @@ def _both_ways(driver: Driver, database: str, dataset: Dataset) -> None:
     assert incremental[0] > 0 and incremental[1] > 0
 
 
-def test_bulk_and_incremental_write_the_same_graph(empty_graph, synthetic: Dataset) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_and_incremental_write_the_same_graph(empty_graph, synthetic: Dataset) -> None:
     driver, database = empty_graph
     _both_ways(driver, database, synthetic)
 
 
-def test_the_same_for_the_real_data_and_its_documents(empty_graph) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_for_the_real_data_and_its_documents(empty_graph) -> None:
     driver, database = empty_graph
     _both_ways(driver, database, validate_paths([DATA]))
 
 
-def test_a_first_load_is_bulk_and_a_second_incremental(empty_graph, synthetic: Dataset) -> None:  # type: ignore[no-untyped-def]
+def test_a_first_load_is_bulk_and_a_second_incremental(empty_graph, synthetic: Dataset) -> None:
     driver, database = empty_graph
     first: list[str] = []
     summary = load(driver, database, synthetic, lambda stage, _n: first.append(stage))
@@ -78,7 +78,7 @@ def test_a_first_load_is_bulk_and_a_second_incremental(empty_graph, synthetic: D
         load(driver, database, synthetic, bulk=True)
 
 
-def test_a_value_neo4j_refuses_midway_leaves_the_database_empty(empty_graph, synthetic: Dataset) -> None:  # type: ignore[no-untyped-def]
+def test_a_value_neo4j_refuses_midway_leaves_the_database_empty(empty_graph, synthetic: Dataset) -> None:
     """Neo4j refuses a map as a property value (no valid file can produce one), in a batch
     long after the first ones were committed."""
     driver, database = empty_graph
@@ -99,7 +99,7 @@ def test_a_value_neo4j_refuses_midway_leaves_the_database_empty(empty_graph, syn
     assert graph(driver, database)[:2] == (0, 0)
 
 
-def test_a_failure_among_the_relationships_leaves_the_database_empty(empty_graph, synthetic: Dataset) -> None:  # type: ignore[no-untyped-def]
+def test_a_failure_among_the_relationships_leaves_the_database_empty(empty_graph, synthetic: Dataset) -> None:
     driver, database = empty_graph
     seen: list[str] = []
 

@@ -59,3 +59,35 @@ def test_a_page_with_its_walks_and_citations_is_compiled_whole(api):
     compiled = {k[0][1] for k, (_, plan) in execution._SHARED.items()
                 if k[0][0] == "plan" and plan is not None}
     assert {"PlaceConnection", "Place", "ControlPeriod", "Citation", "Source"} <= compiled
+
+
+def test_the_library_internals_the_compiled_path_relies_on():
+    """Fails loudly when strawberry or graphql-core change what api/graphql/execution.py
+    needs of them (docs/decisions/0007-compiled-executor.md), before any answer changes."""
+    import inspect
+
+    from graphql.execution import ExecutionContext
+    from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+    from api.app import build_schema
+    from api.graphql import execution
+
+    schema = build_schema()._schema
+    place = schema.get_type("Place")
+    name = place.fields["name"]
+    definition = (name.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    assert definition is not None and definition.python_name == "name"
+    assert execution._attribute(name) == "name"
+
+    class Holder:
+        name = "Kursk"
+
+    # strawberry's resolver of such a field reads the attribute, whatever its info.
+    assert name.resolve(Holder(), None) == "Kursk"
+    # The graphql-core hooks the execution context overrides, with the parameters it passes.
+    for hook, params in (("execute_fields", ["parent_type", "source_value", "path",
+                                              "grouped_field_set"]),
+                         ("execute_field", ["parent_type", "source", "field_details_list",
+                                            "path"])):
+        found = list(inspect.signature(getattr(ExecutionContext, hook)).parameters)[1:]
+        assert found[:len(params)] == params, (hook, found)

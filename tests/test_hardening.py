@@ -536,7 +536,7 @@ def test_an_export_cut_off_midway_is_a_broken_transfer(loaded_graph, neo4j_setti
 
     said: list[str] = []
     handler = logging.Handler()
-    handler.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
+    handler.emit = lambda record: said.append(record.getMessage())
     proxy = Proxy(neo4j_settings.uri)
     proxy.up()
     relayed = Target(f"bolt://127.0.0.1:{proxy.port}", neo4j_settings.user,

@@ -188,7 +188,7 @@ CASES = {
             citations: [{source: pipes-1999, quote: "words"}]
         """, "citations.source: unknown reference 'pipes-1999'"),
 
-    # -- hostile or careless files (issue 8): each a clear error, nothing written -------------
+    # -- hostile or careless files: each a clear error, nothing written -----------------------
     "a Julian date in year 1": (
         """
         events:

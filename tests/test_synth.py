@@ -14,7 +14,7 @@ from schema.model import CONTROL
 
 
 @pytest.fixture(scope="module")
-def real_shape():  # type: ignore[no-untyped-def]
+def real_shape():
     return shape(validate_paths([Config.from_env({}).data]).records)
 
 
@@ -22,7 +22,7 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_a_fraction_validates_and_is_synthetic(real_shape, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_fraction_validates_and_is_synthetic(real_shape, tmp_path: Path) -> None:
     written = generate(real_shape, 0.3, 7, tmp_path)
     dataset = validate_paths([tmp_path])
     assert len(dataset.records) == sum(written.values())
@@ -36,13 +36,13 @@ def test_a_fraction_validates_and_is_synthetic(real_shape, tmp_path: Path) -> No
             assert r.citations
 
 
-def test_scale_1_validates(real_shape, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_scale_1_validates(real_shape, tmp_path: Path) -> None:
     written = generate(real_shape, 1, 1917, tmp_path)
     assert len(validate_paths([tmp_path]).records) == sum(written.values())
     assert written[CONTROL.name] == real_shape[CONTROL.name].count
 
 
-def test_the_same_seed_writes_the_same_bytes(real_shape, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_seed_writes_the_same_bytes(real_shape, tmp_path: Path) -> None:
     generate(real_shape, 0.5, 42, tmp_path / "a")
     generate(real_shape, 0.5, 42, tmp_path / "b")
     generate(real_shape, 0.5, 43, tmp_path / "c")
@@ -50,7 +50,7 @@ def test_the_same_seed_writes_the_same_bytes(real_shape, tmp_path: Path) -> None
     assert _files(tmp_path / "a") != _files(tmp_path / "c")
 
 
-def test_counts_scale_with_n(real_shape) -> None:  # type: ignore[no-untyped-def]
+def test_counts_scale_with_n(real_shape) -> None:
     one, ten = counts(real_shape, 1), counts(real_shape, 10)
     assert one == {label: s.count for label, s in real_shape.items() if s.count} | {
         label: 0 for label, s in real_shape.items() if not s.count}
@@ -58,7 +58,7 @@ def test_counts_scale_with_n(real_shape) -> None:  # type: ignore[no-untyped-def
         assert ten[label] == 10 * n
 
 
-def test_counts_written_scale_with_n(real_shape, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_counts_written_scale_with_n(real_shape, tmp_path: Path) -> None:
     small = generate(real_shape, 0.5, 1, tmp_path / "small")
     big = generate(real_shape, 2, 1, tmp_path / "big")
     assert sum(big.values()) == pytest.approx(4 * sum(small.values()), rel=0.02)

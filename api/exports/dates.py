@@ -98,7 +98,7 @@ def possible_days(label: str | None, props: dict[str, Any] | None
 
 def _native(value: Any) -> date:
     to_native = getattr(value, "to_native", None)  # neo4j.time.Date
-    return to_native() if to_native is not None else value  # type: ignore[no-any-return]
+    return to_native() if to_native is not None else value
 
 
 def spell(label: str | None, props: dict[str, Any] | None

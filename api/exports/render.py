@@ -9,7 +9,7 @@ and handed to ``head``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -99,7 +99,7 @@ def render(fmt: Formatter, plan: Plan, prov: dict[str, Any],
 
 async def arender(fmt: Formatter, plan: Plan, prov: dict[str, Any],
                   rows: Callable[[str, dict[str, Any]], AsyncGenerator[dict[str, Any], None]],
-                  ) -> AsyncIterator[bytes]:
+                  ) -> AsyncGenerator[bytes, None]:
     """``render`` for an async row source (the API)."""
     buf = _Buffer([])
     cypher = {s.name: s.cypher for s in plan.sections}

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import quote
 
@@ -57,7 +57,7 @@ class ExportResponse(StreamingResponse):
     """A streamed export whose first piece is already in hand, sent with a timeout per piece;
     on any failure the transfer ends without its last chunk."""
 
-    def __init__(self, first: bytes, rest: AsyncIterator[bytes], media_type: str,
+    def __init__(self, first: bytes, rest: AsyncGenerator[bytes, None], media_type: str,
                  headers: dict[str, str], send_timeout: float, release: Any) -> None:
         super().__init__(rest, media_type=media_type, headers=headers)  # no Content-Length
         self.first, self.rest = first, rest
@@ -86,7 +86,7 @@ class ExportResponse(StreamingResponse):
         finally:
             watcher.cancel()
             try:
-                await self.rest.aclose()  # type: ignore[attr-defined]  # an async generator
+                await self.rest.aclose()
             finally:
                 self.release()
 
@@ -173,7 +173,8 @@ def _rows(driver: Any, database: str, timeout: float) -> Any:
     return lambda cypher, params: q.astream(driver, database, cypher, params, timeout)
 
 
-async def _deadline(pieces: AsyncIterator[bytes], seconds: float) -> AsyncIterator[bytes]:
+async def _deadline(pieces: AsyncGenerator[bytes, None], seconds: float
+                    ) -> AsyncGenerator[bytes, None]:
     """The pieces, stopped ``seconds`` after the first was asked for."""
     loop = asyncio.get_running_loop()
     end = loop.time() + seconds
@@ -192,7 +193,7 @@ async def _deadline(pieces: AsyncIterator[bytes], seconds: float) -> AsyncIterat
             yield piece
     finally:
         with contextlib.suppress(Exception):
-            await pieces.aclose()  # type: ignore[attr-defined]  # an async generator
+            await pieces.aclose()
 
 
 def _release(held: list[asyncio.Semaphore]) -> None:

@@ -47,11 +47,12 @@ LABELS = [k.name for k in KINDS]
 async def auto_commit_read(driver: AsyncDriver, database: str, query: Query,
                            params: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of one read query, sent as an auto-commit transaction: RUN and PULL in one
-    round trip, where a managed transaction (``execute_query``) adds BEGIN and COMMIT, a
-    second round trip and about a third more of the driver's CPU per query (measured in the
-    issue 9 note). Nothing is lost: the API's driver never retries (a request answers 503 at
-    once when Neo4j is down, api/app.py), and a READ session is routed to followers and read
-    replicas in a cluster as ``execute_query`` with READ routing was."""
+    round trip, where a managed transaction (``execute_query``) adds BEGIN and COMMIT, a second
+    round trip and about a third more of the driver's CPU per query
+    (docs/decisions/0001-neo4j-gate-and-reads.md). Nothing is lost: the API's driver never
+    retries (a request answers 503 at once when Neo4j is down, api/app.py), and a READ session
+    is routed to followers and read replicas in a cluster as ``execute_query`` with READ
+    routing was."""
     async with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
         result = await session.run(query, params)
         return [dict(r) async for r in result]  # maps and lists: no graph types to transform

@@ -60,7 +60,7 @@ class Mention:
 
     @strawberry.field(description="The entity mentioned.")
     def entity(self) -> Annotated[Entity, strawberry.lazy("api.graphql.types")]:
-        return _wrap(self._entity)  # type: ignore[no-any-return]
+        return _wrap(self._entity)
 
 
 @strawberry.type(description="A paragraph of a document, with its offsets in the text.")
@@ -105,7 +105,7 @@ async def _passages(context: Context, document_id: str) -> list[Passage]:
                     score=m["mention"]["score"], _entity=NodeData(m["label"], m["entity"]))
             for m in p["mentions"]]) for p in by_key.get(key, [])] for key in ids]
 
-    return await _loader(context, "passages", batch).load(document_id)  # type: ignore[no-any-return]
+    return await _loader(context, "passages", batch).load(document_id)
 
 
 async def document_passages(root: Any, info: Info[Context, None]) -> list[Passage]:
@@ -216,7 +216,7 @@ async def _span_passages(context: Context, document: str, start: int,
         by_key = {r["key"]: r["passages"] for r in rows}
         return [by_key.get(i, []) for i in range(len(keys))]
 
-    return await _loader(context, "span", batch).load((document, start, end))  # type: ignore[no-any-return]
+    return await _loader(context, "span", batch).load((document, start, end))
 
 
 def span_of(row: dict[str, Any]) -> Span | None:

@@ -2,12 +2,14 @@
 list of them read from an attribute, and a walk whose nodes the question already fetched.
 
 Every property of the generated types is a plain attribute (api/graphql/types.py), which strawberry
-resolves with a function that ignores its ``info`` (``_get_basic_result``). graphql-core
-still builds a resolve info, checks for awaitables and dispatches the completion for each
-such field of each item: most of the time a list of a hundred cities costs. Here a field
-whose resolver is that function, whose type is a leaf (or a list of leaves) and which takes
-no arguments is read and coerced at once, exactly as the full path would; a null, an error or
-anything else takes the full path, so errors and their locations are graphql-core's own.
+resolves by reading the attribute, ignoring its ``info``. graphql-core still builds a resolve
+info, checks for awaitables and dispatches the completion for each such field of each item:
+most of the time a list of a hundred cities costs. Here a field that strawberry resolves so
+(no resolver of its own, no extension, the default getattr), whose type is a leaf (or a list
+of leaves) and which takes no arguments is read and coerced at once, exactly as the full path
+would; a null, an error or anything else takes the full path, so errors and their locations
+are graphql-core's own. What this relies on of strawberry and graphql-core is checked by
+tests/test_execution.py (docs/decisions/0007-compiled-executor.md).
 
 A walk (a relationship field or its reverse, api/graphql/prefetch.py) whose nodes were fetched with
 its node (``NodeData.pre``) and whose type is a concrete object or a list of them is answered
@@ -125,9 +127,11 @@ def _definition(field: GraphQLField) -> Any:
 
 def _attribute(field: GraphQLField) -> str | None:
     """The Python attribute a field reads, if its resolver is strawberry's basic one."""
-    resolve = field.resolve
-    if resolve is None or field.args or getattr(resolve, "__name__", "") != "_get_basic_result":
+    if field.resolve is None or field.args:
         return None
+    # A strawberry field with no resolver of its own, no extension and the default getattr:
+    # strawberry resolves it by reading the attribute (tests/test_execution.py checks that
+    # this still holds, so an upgrade that changes it fails there, not in answers).
     definition = _definition(field)
     if definition is None or definition.base_resolver is not None \
             or definition.default_resolver is not getattr or definition.extensions:

@@ -221,7 +221,7 @@ class Source(Entity):
 
     @strawberry.field(description='Who wrote it.')
     def authors(self, info: Info[Context, None]) -> list[Person]:
-        return resolve.many(info, self, SOURCE, SOURCE.field("authors"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, SOURCE, SOURCE.field("authors"))
 
     year: int = strawberry.field(description='The year of publication.')
 
@@ -233,7 +233,7 @@ class Source(Entity):
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, SOURCE, SOURCE.field("distinct_from"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, SOURCE, SOURCE.field("distinct_from"))
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
@@ -243,11 +243,11 @@ class Source(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
 
     @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
@@ -255,15 +255,15 @@ class Source(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
 
     @strawberry.field(description='The texts of this source that the graph holds.')
     def documents(self, info: Info[Context, None]) -> list[Document]:
-        return resolve.reverse(info, self, DOCUMENT, DOCUMENT.field("source"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, DOCUMENT, DOCUMENT.field("source"))
 
     @strawberry.field(description='Everything citing this source.')
     async def facts(self, info: Info[Context, None]) -> list[Node]:
@@ -291,25 +291,25 @@ class Place(Entity):
 
     @strawberry.field(description='The province, region or country it belonged to in 1917.', name='in')
     def in_(self, info: Info[Context, None]) -> Place | None:
-        return resolve.one(info, self, PLACE, PLACE.field("in"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, PLACE, PLACE.field("in"))
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, PLACE, PLACE.field("distinct_from"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, PLACE, PLACE.field("distinct_from"))
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The places that belonged to this one.')
     def contains(self, info: Info[Context, None]) -> list[Place]:
-        return resolve.reverse(info, self, PLACE, PLACE.field("in"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PLACE, PLACE.field("in"))
 
     @strawberry.field(description='Organisations based here.')
     def organizations(self, info: Info[Context, None]) -> list[Organization]:
-        return resolve.reverse(info, self, ORGANIZATION, ORGANIZATION.field("place"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, ORGANIZATION, ORGANIZATION.field("place"))
 
     @strawberry.field(description='The soviets of this place.')
     def soviets(self, info: Info[Context, None]) -> list[Soviet]:
-        return resolve.reverse(info, self, SOVIET, SOVIET.field("place"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, SOVIET, SOVIET.field("place"))
 
     @strawberry.field(description="The events that happened here. With `on`, only those that may hold on that day (an inclusive span: from the first day its start may be to the last day its end may be, the end day included; without an end, its start's own span).")
     def events(
@@ -317,7 +317,7 @@ class Place(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Event]:
-        return resolve.reverse(info, self, EVENT, EVENT.field("places"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, EVENT, EVENT.field("places"), on, calendar)
 
     @strawberry.field(description='Who held this place, oldest first. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def control(
@@ -325,7 +325,7 @@ class Place(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("place"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("place"), on, calendar)
 
     @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
@@ -333,11 +333,11 @@ class Place(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
 
     @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
@@ -345,11 +345,11 @@ class Place(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
 
     @strawberry.field(description='The votes cast in this electoral district, by party. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def votes(
@@ -357,7 +357,7 @@ class Place(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Vote]:
-        return resolve.reverse(info, self, VOTE, VOTE.field("district"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, VOTE, VOTE.field("district"), on, calendar)
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -376,17 +376,17 @@ Place._reads = {
 class Party(Entity):
     @strawberry.field(description='The party this is a faction of.')
     def faction_of(self, info: Info[Context, None]) -> Party | None:
-        return resolve.one(info, self, PARTY, PARTY.field("faction_of"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, PARTY, PARTY.field("faction_of"))
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, PARTY, PARTY.field("distinct_from"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, PARTY, PARTY.field("distinct_from"))
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The factions of this party.')
     def factions(self, info: Info[Context, None]) -> list[Party]:
-        return resolve.reverse(info, self, PARTY, PARTY.field("faction_of"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PARTY, PARTY.field("faction_of"))
 
     @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
@@ -394,7 +394,7 @@ class Party(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
 
     @strawberry.field(description="This party's shares in soviets, congresses and councils. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).")
     def shares(
@@ -402,7 +402,7 @@ class Party(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("party"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("party"), on, calendar)
 
     @strawberry.field(description="People's offices and memberships in this body. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def members(
@@ -410,11 +410,11 @@ class Party(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
-        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
 
     @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
@@ -422,11 +422,11 @@ class Party(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
 
     @strawberry.field(description="The votes this party's lists won, by district. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).")
     def votes(
@@ -434,7 +434,7 @@ class Party(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Vote]:
-        return resolve.reverse(info, self, VOTE, VOTE.field("party"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, VOTE, VOTE.field("party"), on, calendar)
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -456,13 +456,13 @@ class Person(Entity):
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, PERSON, PERSON.field("distinct_from"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, PERSON, PERSON.field("distinct_from"))
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
     @strawberry.field(description='The works this person wrote.')
     def works(self, info: Info[Context, None]) -> list[Source]:
-        return resolve.reverse(info, self, SOURCE, SOURCE.field("authors"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, SOURCE, SOURCE.field("authors"))
 
     @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
@@ -470,7 +470,7 @@ class Person(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
 
     @strawberry.field(description="This person's offices and memberships. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def roles(
@@ -478,11 +478,11 @@ class Person(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
-        return resolve.reverse(info, self, ROLE, ROLE.field("person"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, ROLE, ROLE.field("person"), on, calendar)
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
 
     @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
@@ -490,15 +490,15 @@ class Person(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
 
     @strawberry.field(description='The claims this person makes.')
     def claims_made(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("by"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("by"))
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -519,11 +519,11 @@ class Organization(Entity):
 
     @strawberry.field(description='Where it sat.')
     def place(self, info: Info[Context, None]) -> Place | None:
-        return resolve.one(info, self, ORGANIZATION, ORGANIZATION.field("place"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, ORGANIZATION, ORGANIZATION.field("place"))
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, ORGANIZATION, ORGANIZATION.field("distinct_from"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, ORGANIZATION, ORGANIZATION.field("distinct_from"))
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
@@ -533,7 +533,7 @@ class Organization(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
 
     @strawberry.field(description='Party shares in this body over time. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def composition(
@@ -541,7 +541,7 @@ class Organization(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)
 
     @strawberry.field(description="People's offices and memberships in this body. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def members(
@@ -549,11 +549,11 @@ class Organization(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
-        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
 
     @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
@@ -561,11 +561,11 @@ class Organization(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -582,13 +582,13 @@ Organization._reads = {
 class Soviet(Entity):
     @strawberry.field(description='The place whose soviet it was.')
     def place(self, info: Info[Context, None]) -> Place:
-        return resolve.one(info, self, SOVIET, SOVIET.field("place"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, SOVIET, SOVIET.field("place"))
 
     level: SovietLevel | None = strawberry.field(description='city, province, region, national or other.')
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, SOVIET, SOVIET.field("distinct_from"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, SOVIET, SOVIET.field("distinct_from"))
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
@@ -598,7 +598,7 @@ class Soviet(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
 
     @strawberry.field(description='Party shares in this body over time. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def composition(
@@ -606,7 +606,7 @@ class Soviet(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)
 
     @strawberry.field(description="People's offices and memberships in this body. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def members(
@@ -614,11 +614,11 @@ class Soviet(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Role]:
-        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
 
     @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
@@ -626,11 +626,11 @@ class Soviet(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -651,7 +651,7 @@ class Event(Entity):
 
     @strawberry.field(description='Where it happened.')
     def places(self, info: Info[Context, None]) -> list[Place]:
-        return resolve.many(info, self, EVENT, EVENT.field("places"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, EVENT, EVENT.field("places"))
 
     start: HistoricalDate | None = strawberry.field(description='When it began.')
 
@@ -659,7 +659,7 @@ class Event(Entity):
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, EVENT, EVENT.field("distinct_from"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, EVENT, EVENT.field("distinct_from"))
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
@@ -669,7 +669,7 @@ class Event(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
 
     @strawberry.field(description='Party shares in this body over time. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def composition(
@@ -677,15 +677,15 @@ class Event(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)
 
     @strawberry.field(description='Who took part, on which side.')
     def participants(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("event"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("event"))
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
 
     @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
@@ -693,11 +693,11 @@ class Event(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
 
     @strawberry.field(description='The votes cast in this election, by district and party. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def votes(
@@ -705,7 +705,7 @@ class Event(Entity):
         on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
         calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
     ) -> list[Vote]:
-        return resolve.reverse(info, self, VOTE, VOTE.field("election"), on, calendar)  # type: ignore[no-any-return]
+        return resolve.reverse(info, self, VOTE, VOTE.field("election"), on, calendar)
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -725,11 +725,11 @@ Event._reads = {
 class ControlPeriod(Fact):
     @strawberry.field(description='The place held.')
     def place(self, info: Info[Context, None]) -> Place:
-        return resolve.one(info, self, CONTROL, CONTROL.field("place"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, CONTROL, CONTROL.field("place"))
 
     @strawberry.field(description='Who held it.')
     def controller(self, info: Info[Context, None]) -> Entity:
-        return resolve.one(info, self, CONTROL, CONTROL.field("controller"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, CONTROL, CONTROL.field("controller"))
 
     alignment: Alignment = strawberry.field(description='The side the controller was on.')
 
@@ -753,11 +753,11 @@ ControlPeriod._reads = {
 class Composition(Fact):
     @strawberry.field(description='The soviet, organisation or congress.')
     def body(self, info: Info[Context, None]) -> Entity:
-        return resolve.one(info, self, COMPOSITION, COMPOSITION.field("body"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, COMPOSITION, COMPOSITION.field("body"))
 
     @strawberry.field(description='The party.')
     def party(self, info: Info[Context, None]) -> Party:
-        return resolve.one(info, self, COMPOSITION, COMPOSITION.field("party"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, COMPOSITION, COMPOSITION.field("party"))
 
     date: HistoricalDate = strawberry.field(description='When.')
 
@@ -787,13 +787,13 @@ Composition._reads = {
 class Role(Fact):
     @strawberry.field(description='Who.')
     def person(self, info: Info[Context, None]) -> Person:
-        return resolve.one(info, self, ROLE, ROLE.field("person"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, ROLE, ROLE.field("person"))
 
     role: str = strawberry.field(description='The office or membership.')
 
     @strawberry.field(description='In which organisation, soviet or party.')
     def organization(self, info: Info[Context, None]) -> Entity | None:
-        return resolve.one(info, self, ROLE, ROLE.field("organization"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, ROLE, ROLE.field("organization"))
 
     start: HistoricalDate | None = strawberry.field(description='From.')
 
@@ -812,11 +812,11 @@ Role._reads = {
 class Participation(Fact):
     @strawberry.field(description='The event.')
     def event(self, info: Info[Context, None]) -> Event:
-        return resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("event"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("event"))
 
     @strawberry.field(description='Who took part.')
     def participant(self, info: Info[Context, None]) -> Entity:
-        return resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("participant"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
 
     side: str = strawberry.field(description='Which side it was on, in words.')
 
@@ -834,7 +834,7 @@ Participation._reads = {
 class Figure(Fact):
     @strawberry.field(description='What the number is about.')
     def about(self, info: Info[Context, None]) -> Entity:
-        return resolve.one(info, self, FIGURE, FIGURE.field("about"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, FIGURE, FIGURE.field("about"))
 
     measure: str = strawberry.field(description='What is counted, as a slug: soviets, delegates, crowd...')
 
@@ -861,11 +861,11 @@ Figure._reads = {
 class Claim(Fact):
     @strawberry.field(description='What the claim is about.')
     def about(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, CLAIM, CLAIM.field("about"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, CLAIM, CLAIM.field("about"))
 
     @strawberry.field(description='Who makes the claim.')
     def by(self, info: Info[Context, None]) -> Person | None:
-        return resolve.one(info, self, CLAIM, CLAIM.field("by"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, CLAIM, CLAIM.field("by"))
 
     stance: str = strawberry.field(description='A short label to compare claims: coup, mass-movement...')
 
@@ -885,7 +885,7 @@ class Document(Entity):
 
     @strawberry.field(description='The source whose text this is.')
     def source(self, info: Info[Context, None]) -> Source:
-        return resolve.one(info, self, DOCUMENT, DOCUMENT.field("source"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, DOCUMENT, DOCUMENT.field("source"))
 
     path: str = strawberry.field(description="The text's file, relative to the data folder and under its documents/ folder: .txt, .md or .html, in UTF-8.")
 
@@ -897,7 +897,7 @@ class Document(Entity):
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, DOCUMENT, DOCUMENT.field("distinct_from"))  # type: ignore[no-any-return]
+        return resolve.many(info, self, DOCUMENT, DOCUMENT.field("distinct_from"))
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
@@ -923,15 +923,15 @@ Document._reads = {
 class Vote(Fact):
     @strawberry.field(description='The election (an event).')
     def election(self, info: Info[Context, None]) -> Event:
-        return resolve.one(info, self, VOTE, VOTE.field("election"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, VOTE, VOTE.field("election"))
 
     @strawberry.field(description='The electoral district (a place).')
     def district(self, info: Info[Context, None]) -> Place:
-        return resolve.one(info, self, VOTE, VOTE.field("district"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, VOTE, VOTE.field("district"))
 
     @strawberry.field(description='The party or list voted for.')
     def party(self, info: Info[Context, None]) -> Party:
-        return resolve.one(info, self, VOTE, VOTE.field("party"))  # type: ignore[no-any-return]
+        return resolve.one(info, self, VOTE, VOTE.field("party"))
 
     votes: int | None = strawberry.field(description='Votes the list won.')
 

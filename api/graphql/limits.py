@@ -126,7 +126,7 @@ class _Measurer:
             elif isinstance(node, InlineFragmentNode):
                 condition = node.type_condition
                 target = self.schema.get_type(condition.name.value) if condition else parent
-                part = self.selection(node.selection_set, target or parent, paged, meta,  # type: ignore[arg-type]
+                part = self.selection(node.selection_set, target or parent, paged, meta,
                                       stack)
             elif isinstance(node, FragmentSpreadNode):
                 part = self.spread(node.name.value, parent, paged, meta, stack)
@@ -147,7 +147,7 @@ class _Measurer:
         target = self.schema.get_type(fragment.type_condition.name.value) or parent
         key = (name, target.name, paged, meta)
         if key not in self.memo:
-            self.memo[key] = self.selection(fragment.selection_set, target,  # type: ignore[arg-type]
+            self.memo[key] = self.selection(fragment.selection_set, target,
                                             paged, meta, (*stack, name))
         return self.memo[key]
 

@@ -135,7 +135,7 @@ class HistoricalDate(_Lazy):
 def historical(node: NodeData, prop: str) -> HistoricalDate | None:
     """A stored date (its four properties) as the API shows it."""
     hd = d.HistoricalDate.from_graph(node.props, prop)
-    return None if hd is None else HistoricalDate._make(hd)  # type: ignore[no-any-return]
+    return None if hd is None else HistoricalDate._make(hd)
 
 
 @strawberry.type(description="A source cited for a fact, with the words it uses.")

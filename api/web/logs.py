@@ -15,6 +15,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("revgraph.api")
+_FORMAT = {"json": False}  # set by configure()
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -25,7 +26,7 @@ def configure(fmt: str) -> None:
     log.handlers[:] = [handler]
     log.setLevel(logging.INFO)
     log.propagate = False
-    log.json = fmt == "json"  # type: ignore[attr-defined]
+    _FORMAT["json"] = fmt == "json"
 
 
 class RequestLog:
@@ -68,7 +69,7 @@ class RequestLog:
             }
             if state.get("cut"):  # a streamed answer that failed after its first byte
                 line["cut"] = state["cut"]
-            if getattr(log, "json", False):
+            if _FORMAT["json"]:
                 log.info(json.dumps(line))
             else:
                 log.info("%(method)s %(path)s %(status)s %(ms)sms rt=%(roundTrips)s "
