@@ -15,6 +15,7 @@ are left alone.
 
 from __future__ import annotations
 
+import json
 import re
 
 from schema import dates
@@ -89,6 +90,15 @@ def cypher(template: str, **fragments: str) -> str:
         raise UnknownName(f"{{{key}}} is not a name of the model (schema/model.py) nor a "
                           f"fragment given ({', '.join(fragments) or 'none'})")
     return _PLACEHOLDER.sub(fill, template)
+
+
+def reached(var: str, where: tuple[tuple[str, object], ...]) -> str:
+    """The condition a walk's ``where`` (schema/walks.py) puts on the node ``var`` it reaches:
+    each property equal to its value (the model's own constants, written as Cypher literals);
+    true when there is none."""
+    if not where:
+        return "true"
+    return " AND ".join(f"{var}.{prop} = {json.dumps(value)}" for prop, value in where)
 
 
 def label_of(var: str) -> str:

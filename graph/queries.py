@@ -14,7 +14,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph import time
-from graph.cypher import cypher, label_of
+from graph.cypher import cypher, label_of, reached
 from graph.db import read
 from schema.model import (
     CONTROL,
@@ -25,6 +25,7 @@ from schema.model import (
     Field,
     Kind,
 )
+from schema.walks import Walk
 
 # The builders below are asked per request with the model's kinds and fields: each text is made
 # once (a few hundred at most: every kind, field and direction).
@@ -98,13 +99,16 @@ ORDER BY r.{{Rel.position}}
 
 
 @lru_cache(maxsize=MODEL_QUERIES)
-def incoming(target: str, source: Kind, f: Field) -> str:
-    """The ``source`` nodes whose field ``f`` points at a ``target`` node, oldest first; of
-    a dated kind, only those that may hold on ``$on`` when it is given. Each comes with the targets of
+def incoming(walk: Walk) -> str:
+    """The nodes a backward walk (schema/walks.py) reaches from a node of its start: the
+    ``walk.kind`` nodes whose field points at it, oldest first; of a dated kind, only those
+    that may hold on a day from ``$since`` to ``$until`` (either null: open). Each comes with the targets of
     its other relationship fields (a control period's controller), so that the API primes
     those loaders instead of asking again: the map of every city costs two round trips, not
     three."""
-    where = f"WHERE {time.on('n', source, '$on')}" if source.temporal else ""
+    target, source, f = walk.start, walk.kind, walk.field
+    days = time.within("n", source, "$since", "$until") if source.temporal else "true"
+    where = f"WHERE {days} AND {reached('n', walk.where)}"
     refs = ", ".join(
         f"{g.name}: [(n)-[r:{{{source.name}.{g.name}}}]->(m) | "
         f"{{props: m {{.*}}, label: {{label}}, position: r.{{Rel.position}}}}]"

@@ -8,8 +8,8 @@ selected properties, where the batched loaders needed a round trip per level and
 
 The walks keep the loaders' order and filters (graph/queries.py ``outgoing`` and
 ``incoming``), so an answer is the same whichever path produced it. A shape holds no values:
-the day a reverse walk holds on is a parameter named in the shape, so one document asked with
-other variables reuses the same Cypher text (and Neo4j's plan for it).
+the window of days a reverse walk's nodes must meet is a pair of parameters named in the shape,
+so one document asked with other variables reuses the same Cypher text (and Neo4j's plan).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from graph import time
-from graph.cypher import cypher, label_of
+from graph.cypher import cypher, label_of, reached
 from graph.queries import incoming_order
 from schema.model import Field, Kind
 
@@ -28,14 +28,15 @@ class Walk:
     """Follow ``field`` of ``kind``: forwards from a node of ``kind``, or (``reverse``) back
     from the node it points at to the nodes of ``kind``. ``shape``: what to fetch of each node
     reached, or None for a field that may reach several kinds (then its whole node and label,
-    and nothing further: the API's loaders take over below it). ``on``: the parameter holding
-    the day the reached periods must hold on, if any."""
+    and nothing further: the API's loaders take over below it). ``window``: the parameters
+    holding the first and last day the reached nodes must meet (graph/time.py), if any."""
 
     kind: Kind
     field: Field
     reverse: bool
     shape: Shape | None
-    on: str | None = None
+    window: tuple[str, str] | None = None
+    where: tuple[tuple[str, object], ...] = ()  # schema/walks.py: properties of the reached
 
 
 ALL = "*"  # in a shape's props: every property of the node
@@ -57,7 +58,9 @@ def _walk(var: str, w: Walk, depth: int) -> str:
     node = f"n{depth}"
     if w.reverse:
         assert w.shape is not None  # the source of a reverse walk is one kind
-        where = f"WHERE {time.on(node, w.kind, '$' + w.on)}" if w.on else ""
+        days = (time.within(node, w.kind, '$' + w.window[0], '$' + w.window[1])
+                if w.window else "true")
+        where = f"WHERE {days} AND {reached(node, w.where)}"
         return cypher(f"""COLLECT {{
   MATCH ({var})<-[:{rel}]-({node}:{{{w.kind.name}}}) {where}
   WITH {node} ORDER BY {incoming_order(node, w.kind)}
@@ -68,7 +71,7 @@ def _walk(var: str, w: Walk, depth: int) -> str:
     else:
         ret = _project(node, w.shape, depth + 1)
     return cypher(f"""COLLECT {{
-  MATCH ({var})-[r{depth}:{rel}]->({node})
+  MATCH ({var})-[r{depth}:{rel}]->({node}) WHERE {reached(node, w.where)}
   WITH {node}, r{depth} ORDER BY r{depth}.{{Rel.position}}
   RETURN {ret}
 }}""")

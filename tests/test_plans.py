@@ -9,6 +9,7 @@ import pytest
 
 from graph import queries
 from schema.model import CONTROL, PLACE
+from schema.walks import walks
 
 PLACE_OF = CONTROL.field("place")
 HEADLINE = {
@@ -21,7 +22,7 @@ HEADLINE = {
         "from": date(1917, 11, 7), "to": date(1918, 3, 31), "first": 20, "after": "kursk"}),
     "search": (queries.SEARCH, {"lucene": "kursk", "limit": 10, "labels": []}),
     "node by id": (queries.NODES_BY_ID, {"ids": ["kursk"], "labels": []}),
-    "control of a place on a day": (queries.incoming(PLACE.name, CONTROL, PLACE_OF),
+    "control of a place on a day": (queries.incoming(walks(PLACE.name)["control"]),
                                     {"ids": ["kursk"], "on": date(1917, 12, 14)}),
     "controller of a period": (queries.outgoing(CONTROL, CONTROL.field("controller")),
                                {"ids": ["x"], "labels": []}),

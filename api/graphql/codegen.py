@@ -28,8 +28,8 @@ from schema.model import (
     SOURCE,
     Field,
     Kind,
-    reverse_fields,
 )
+from schema.walks import Walk, walks
 
 # Fields of the API's own, not of the model's: (which kinds, field, resolver, description).
 EXTRAS: tuple[tuple[Callable[[Kind], bool], str, str, str], ...] = (
@@ -57,8 +57,9 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api.graphql import documents, resolve
+from api.graphql import documents, registry, resolve
 from api.graphql.context import Context
+from api.graphql.registry import wrap
 from api.graphql.types import (
     ENTITY_READS,
     FACT_READS,
@@ -76,13 +77,13 @@ from api.graphql.types import (
 )
 from schema.dates import Calendar as Cal
 from schema.model import {kinds}
+from schema.walks import every_walk
 
 GREGORIAN = Cal.GREGORIAN
+WALKS = {{(w.start, w.name): w for w in every_walk()}}  # the model's walks (schema/walks.py)
 '''
 
 
-# The walking resolvers return their value, or a coroutine graphql-core awaits (api/graphql/resolve.py).
-IGNORE_ANY = ""  # the resolvers return Any, as what they walk to is decided at run time
 
 
 def py_name(name: str) -> str:
@@ -99,14 +100,6 @@ def enum_name(kind: Kind, f: Field) -> str:
     if f.name == "confidence":
         return "Confidence"
     return f"{kind.gql}{f.name.title().replace('_', '')}"
-
-
-def _field_ref(kind: Kind, f: Field) -> str:
-    return f'{VAR[kind.name]}.field("{f.name}")'
-
-
-def _target(f: Field) -> str:
-    return KIND_BY_LABEL[f.targets[0]].gql if len(f.targets) == 1 else ENTITY_LABEL
 
 
 def _decorator(description: str, name: str | None = None) -> str:
@@ -159,39 +152,32 @@ def _reads(kind: Kind) -> str:
     return f"{kind.gql}._reads = {{\n    **{shared},\n{lines}}}\n\n\n"
 
 
-def _ref(kind: Kind, f: Field) -> str:
-    name = py_name(snake(f.camel))
-    head = _decorator(f.description, f.camel if name != snake(f.camel) else None)
-    target = _target(f)
-    if f.type == "refs":
-        return (f"{head}    def {name}(self, info: Info[Context, None]) -> list[{target}]:\n"
-                f"        return resolve.many(info, self, {VAR[kind.name]}, {_field_ref(kind, f)})"
-                f"{IGNORE_ANY}\n\n")
-    returned = target if f.required else f"{target} | None"
-    return (f"{head}    def {name}(self, info: Info[Context, None]) -> {returned}:\n"
-            f"        return resolve.one(info, self, {VAR[kind.name]}, {_field_ref(kind, f)})"
-            f"{IGNORE_ANY}\n\n")
+ARG_TYPES = {"day": ("date | None", "None"), "calendar": ("Calendar", "GREGORIAN")}
 
 
-def _reverse(source: Kind, f: Field) -> str:
-    assert f.reverse is not None
-    dated = source.temporal is not None
-    description = (f.reverse_description or "") + (
-        f" With `on`, only those that may hold on that day ({source.temporal.meaning})."
-        if source.temporal else "")
-    name = py_name(snake(f.reverse))
-    head = _decorator(description, f.reverse if name != snake(f.reverse) else None)
-    call = f"resolve.reverse(info, self, {VAR[source.name]}, {_field_ref(source, f)}"
-    if not dated:
-        return (f"{head}    def {name}(self, info: Info[Context, None]) -> list[{source.gql}]:\n"
-                f"        return {call}){IGNORE_ANY}\n\n")
-    return (f"{head}    def {name}(\n        self, info: Info[Context, None],\n"
-            f"        on: Annotated[date | None, strawberry.argument(description=\"Only those that "
-            f"may hold on this day.\")] = None,\n"
-            f"        calendar: Annotated[Calendar, strawberry.argument(description=\"The calendar "
-            f"of `on`.\")] = GREGORIAN,\n"
-            f"    ) -> list[{source.gql}]:\n"
-            f"        return {call}, on, calendar){IGNORE_ANY}\n\n")
+def _walk(w: Walk) -> str:
+    """A walking field, its arguments as the walk declares them (schema/walks.py)."""
+    name = py_name(snake(w.name))
+    head = _decorator(w.description, w.name if name != snake(w.name) else None)
+    reached = KIND_BY_LABEL[w.reached[0]].gql if len(w.reached) == 1 else ENTITY_LABEL
+    spec = f"WALKS[{VAR[w.start]}.name, {w.name!r}]"
+    if not w.many:
+        returned = reached if w.field.required else f"{reached} | None"
+        return (f"{head}    def {name}(self, info: Info[Context, None]) -> {returned}:\n"
+                f"        return resolve.one(info, self, {spec})\n\n")
+    params, passed = "", []
+    for a in w.args:
+        annotation, default = ARG_TYPES[a.type]
+        arg = py_name(a.name)
+        rename = f", name={a.name!r}" if arg != a.name else ""
+        params += (f"        {arg}: Annotated[{annotation}, strawberry.argument("
+                   f"description={a.description!r}{rename})] = {default},\n")
+        passed.append(f"{a.name!r}: {arg}")
+    signature = (f"(\n        self, info: Info[Context, None],\n{params}    )" if params
+                 else "(self, info: Info[Context, None])")
+    given = f", {{{', '.join(passed)}}}" if passed else ""
+    return (f"{head}    def {name}{signature} -> list[{reached}]:\n"
+            f"        return resolve.many(info, self, {spec}{given})\n\n")
 
 
 def _type(kind: Kind) -> str:
@@ -201,9 +187,10 @@ def _type(kind: Kind) -> str:
     for f in kind.fields:
         if f.name in SHARED:
             continue
-        out += _ref(kind, f) if f.is_ref else _prop(kind, f)
-    for source, f in reverse_fields(kind.name):
-        out += _reverse(source, f)
+        if not f.is_ref:
+            out += _prop(kind, f)
+    for w in walks(kind.name).values():
+        out += _walk(w)
     for applies, name, resolver, description in EXTRAS:
         if applies(kind):
             out += (f"    {name} = strawberry.field(resolver={resolver},\n"
@@ -303,13 +290,12 @@ def render() -> str:
     for kind in KINDS:
         out += _type(kind)
     out += ("TYPES: dict[str, Any] = {\n"
-            + "".join(f"    {VAR[k.name]}.name: {k.gql},\n" for k in KINDS) + "}\n\n\n")
+            + "".join(f"    {VAR[k.name]}.name: {k.gql},\n" for k in KINDS) + "}\n"
+            "registry.register(TYPES)  # so that the modules below can wrap nodes as these\n\n\n")
     out += ('@strawberry.type(description="A lookup by id and a list for every kind.")\n'
             "class KindQueries:\n")
     for kind in KINDS:
         out += _lookup_and_list(kind)
     out = out.rstrip("\n") + "\n\n\n"
-    out += ("def wrap(node: Any) -> Any:\n"
-            "    return resolve.wrap(node)\n\n\n"
-            "__all__ = [\"Alignment\", \"Confidence\", \"KindQueries\", \"TYPES\", \"wrap\"]\n")
+    out += "__all__ = [\"Alignment\", \"Confidence\", \"KindQueries\", \"TYPES\", \"wrap\"]\n"
     return out

@@ -17,6 +17,7 @@ from strawberry.dataloader import DataLoader
 
 from graph import queries
 from schema.model import KIND_BY_LABEL, KINDS, SOURCE, Field, Kind
+from schema.walks import Walk
 
 
 @dataclass(slots=True)  # made for every node of every answer: slots make that cheaper
@@ -28,7 +29,7 @@ class NodeData:
 
     label: str
     props: dict[str, Any]
-    pre: dict[tuple[str, date | None], list[NodeData]] | None = None
+    pre: dict[tuple[str, date | None, date | None], list[NodeData]] | None = None  # by WalkKey
     # Its citations (rows shaped as the citations loader's) when the question fetched them.
     cited: list[dict[str, Any]] | None = None
 
@@ -121,13 +122,14 @@ class Context:
         rows = await self._outgoing(kind, f).load(node_id)
         return [NodeData(r["label"], r["props"]) for r in rows]
 
-    async def incoming(self, target: Kind, source: Kind, f: Field, node_id: str,
-                       on: date | None) -> list[NodeData]:
-        """The ``source`` nodes whose field ``f`` points at this node, oldest first; with
-        ``on``, only those that may hold that day (schema/time.py)."""
-        loader = self._loader(("in", target.name, source.name, f.name, on),
-                              queries.incoming(target.name, source, f), many=True,
-                              on=on)
+    async def incoming(self, walk: Walk, node_id: str,
+                       window: tuple[date | None, date | None]) -> list[NodeData]:
+        """The nodes a backward walk reaches from this node, oldest first; of a dated kind,
+        only those that may hold on a day of ``window`` (schema/time.py)."""
+        since, until = window
+        source = walk.kind
+        loader = self._loader(("in", walk.start, walk.name, since, until),
+                              queries.incoming(walk), many=True, since=since, until=until)
         rows = await loader.load(node_id)
         for row in rows:  # their own relationships came along: the loaders need not ask
             for name, targets in (row.get("refs") or {}).items():

@@ -18,32 +18,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from api.graphql.context import LABELS, Context, NodeData
+from api.graphql.inputs import UserInputError, decode_cursor, encode_cursor, lucene
+from api.graphql.registry import wrap
+from api.graphql.spans import _loader
+from api.graphql.types import PageInfo
 from graph import documents as q
 
 if TYPE_CHECKING:
     from api.graphql.generated import Document
-    from api.graphql.types import Entity, PageInfo
+    from api.graphql.types import Entity
 
-CONTEXT_CHARS = 200  # of text either side of a quotation in its span's context
 MAX_PAGE = 100
 
 
-def _wrap(node: NodeData) -> Any:
-    from api.graphql.resolve import wrap
-
-    return wrap(node)
-
-
-def _loader(context: Context, key: str, fn: Any) -> DataLoader[Any, Any]:
-    """A per-request batched loader kept in the request's context."""
-    store: dict[str, DataLoader[Any, Any]] = context.__dict__.setdefault("_document_loaders", {})
-    if key not in store:
-        store[key] = DataLoader(load_fn=fn)
-    return store[key]
 
 
 @strawberry.type(description="An entity named in a passage: where, in what words, how found.")
@@ -60,7 +50,7 @@ class Mention:
 
     @strawberry.field(description="The entity mentioned.")
     def entity(self) -> Annotated[Entity, strawberry.lazy("api.graphql.types")]:
-        return _wrap(self._entity)
+        return wrap(self._entity)
 
 
 @strawberry.type(description="A paragraph of a document, with its offsets in the text.")
@@ -77,7 +67,7 @@ class Passage:
     async def document(self, info: Info[Context, None]) -> Annotated[
             Document, strawberry.lazy("api.graphql.generated")] | None:
         node = await info.context.node(self._document)
-        return _wrap(node) if node else None
+        return wrap(node) if node else None
 
     @strawberry.field(description="The entities it mentions, in order.")
     async def mentions(self, info: Info[Context, None]) -> list[Mention]:
@@ -132,9 +122,6 @@ class MentionConnection:
 
 async def entity_mentions(root: Any, info: Info[Context, None], first: int = 20,
                           after: str | None = None) -> MentionConnection:
-    from api.graphql.resolve import UserInputError, decode_cursor, encode_cursor
-    from api.graphql.types import PageInfo
-
     if not 0 <= first <= MAX_PAGE:
         raise UserInputError(f"first must be between 0 and {MAX_PAGE}, got {first}")
     skip = decode_cursor(after)
@@ -160,67 +147,10 @@ class PassageHit:
 
 async def search_passages(info: Info[Context, None], text: str,
                           limit: int = 10) -> list[PassageHit]:
-    from api.graphql.query import _lucene
-    from api.graphql.resolve import UserInputError
-
     if not 0 < limit <= MAX_PAGE:
         raise UserInputError(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
-    rows = await info.context.read(q.SEARCH_PASSAGES, lucene=_lucene(text), limit=limit)
+    rows = await info.context.read(q.SEARCH_PASSAGES, lucene=lucene(text), limit=limit)
     return [PassageHit(passage=_passage(r["passage"], r["passage"]["document"]),
                        score=r["score"]) for r in rows]
 
 
-@strawberry.type(description="Where a citation's quotation stands in its document's text.")
-class Span:
-    start: int = strawberry.field(description="Offset of the quotation in the document's text.")
-    end: int = strawberry.field(description="Offset just after it.")
-    _document: strawberry.Private[str]
-
-    @strawberry.field(description="The document the quotation was found in.")
-    async def document(self, info: Info[Context, None]) -> Annotated[
-            Document, strawberry.lazy("api.graphql.generated")] | None:
-        node = await info.context.node(self._document)
-        return _wrap(node) if node else None
-
-    @strawberry.field(description=f"The quotation with up to {CONTEXT_CHARS} characters of "
-                      "the text either side; `contextStart` is where it begins in the text.")
-    async def context(self, info: Info[Context, None]) -> str:
-        return (await self._context(info))[1]
-
-    @strawberry.field(description="Offset in the document's text where `context` begins: "
-                      "`context[start - contextStart]` is the quotation's first character.")
-    async def context_start(self, info: Info[Context, None]) -> int:
-        return (await self._context(info))[0]
-
-    async def _context(self, info: Info[Context, None]) -> tuple[int, str]:
-        a, b = max(0, self.start - CONTEXT_CHARS), self.end + CONTEXT_CHARS
-        parts = await _span_passages(info.context, self._document, a, b)
-        if not parts:
-            return self.start, ""
-        begin = max(a, parts[0]["start"])
-        out, pos = [], begin
-        for p in parts:  # between passages only white space: kept as line breaks, offsets exact
-            out.append("\n" * max(0, p["start"] - pos))
-            piece = p["text"][max(a, p["start"]) - p["start"]:b - p["start"]]
-            out.append(piece)
-            pos = max(a, p["start"]) + len(piece)
-        return begin, "".join(out)
-
-
-async def _span_passages(context: Context, document: str, start: int,
-                         end: int) -> list[dict[str, Any]]:
-    async def batch(keys: list[tuple[str, int, int]]) -> list[list[dict[str, Any]]]:
-        spans = [{"key": i, "document": d, "start": s, "end": e}
-                 for i, (d, s, e) in enumerate(keys)]
-        rows = await context.read(q.SPANS_CONTEXT, spans=spans)
-        by_key = {r["key"]: r["passages"] for r in rows}
-        return [by_key.get(i, []) for i in range(len(keys))]
-
-    return await _loader(context, "span", batch).load((document, start, end))
-
-
-def span_of(row: dict[str, Any]) -> Span | None:
-    """A citation row's span, when its quotation was located in a document."""
-    if row.get("spanDocument") is None:
-        return None
-    return Span(start=row["spanStart"], end=row["spanEnd"], _document=row["spanDocument"])

@@ -62,10 +62,11 @@ from graphql.pyutils import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from api.graphql.prefetch import Ref, Reverse, reads, walk_key
-from api.graphql.resolve import to_gregorian, wrap
+from api.graphql.prefetch import reads
+from api.graphql.registry import wrap
 from api.graphql.types import PREFETCHED
-from schema import dates as d
+from api.graphql.walks import walk_key, window
+from schema import walks
 from schema.model import KIND_BY_LABEL, KINDS
 
 Reader = Callable[[Any], Any]
@@ -77,7 +78,7 @@ _KIND_BY_TYPE = {k.gql: k for k in KINDS}
 @dataclass(frozen=True)
 class Walk:
     name: str  # the GraphQL field's name: its nodes' walk key on the node
-    dated: bool  # takes `on` and `calendar`
+    spec: walks.Walk  # the model's walk, with the arguments it takes (schema/walks.py)
     item: GraphQLObjectType | None  # the type of its nodes; None: each node's kind's type
     abstract: GraphQLInterfaceType | GraphQLUnionType | None  # the field's, when item is None
     many: bool  # a non-null list of non-null nodes; else one node
@@ -87,7 +88,7 @@ class Walk:
 def _walk(parent_type: GraphQLObjectType, field: GraphQLField, name: str) -> Walk | None:
     kind = _KIND_BY_TYPE.get(parent_type.name)
     what = reads(kind).get(name) if kind is not None else None
-    if not isinstance(what, (Ref, Reverse)):
+    if not isinstance(what, walks.Walk):
         return None
     t: Any = field.type
     non_null = isinstance(t, GraphQLNonNull)
@@ -100,12 +101,13 @@ def _walk(parent_type: GraphQLObjectType, field: GraphQLField, name: str) -> Wal
         t = t.of_type.of_type
     if not isinstance(t, (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)):
         return None
-    dated = isinstance(what, Reverse) and what.dated
-    if set(field.args) - ({"on", "calendar"} if dated else set()):
+    # A field taking an argument its walk does not declare would be answered here without
+    # it: never (tests/test_walks.py checks every walk's field against its declaration).
+    if set(field.args) != {a.name for a in what.args}:
         return None
     if isinstance(t, GraphQLObjectType):
-        return Walk(name, dated, t, None, many, non_null)
-    return Walk(name, dated, None, t, many, non_null)
+        return Walk(name, what, t, None, many, non_null)
+    return Walk(name, what, None, t, many, non_null)
 
 
 def _leaf(t: Any) -> tuple[GraphQLLeafType | None, bool]:
@@ -414,15 +416,10 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _compiled_walk(self, walk: Walk, field: GraphQLField, field_details_list: Any) -> Op | None:
         first = field_details_list[0]
-        day = None
-        if walk.dated and first.node.arguments:
-            try:
-                args = get_argument_values(field, first.node, self.variable_values,
-                                           first.fragment_variable_values, self.hide_suggestions)
-                day = to_gregorian(args.get("on"), d.Calendar(args.get("calendar", "GREGORIAN")))
-            except Exception:  # noqa: BLE001 - the full path reports it
-                return None
-        key = walk_key(walk.name, day)
+        try:
+            key = walk_key(walk.name, self._window(walk, field, first))
+        except Exception:  # noqa: BLE001 - the full path reports it
+            return None
         plan_of: Callable[[Any], Op | None]
         if walk.item is not None:
             sub = self._subplan(walk.item, field_details_list)
@@ -449,17 +446,11 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         pre = n.pre if n is not None else None
         if pre is None:
             return _NOT_FAST
-        day = None
-        details = field_details_list[0]
-        if walk.dated and details.node.arguments:
-            try:
-                args = get_argument_values(field, details.node, self.variable_values,
-                                           details.fragment_variable_values,
-                                           self.hide_suggestions)
-                day = to_gregorian(args.get("on"), d.Calendar(args.get("calendar", "GREGORIAN")))
-            except Exception:  # noqa: BLE001 - the full path reports it
-                return _NOT_FAST
-        got = pre.get(walk_key(walk.name, day))
+        try:
+            key = walk_key(walk.name, self._window(walk, field, field_details_list[0]))
+        except Exception:  # noqa: BLE001 - the full path reports it
+            return _NOT_FAST
+        got = pre.get(key)
         if got is None or (not walk.many and not got and walk.non_null):
             return _NOT_FAST
         if not walk.many and not got:
@@ -508,6 +499,15 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 results[i] = r
             return results
         return awaited()
+
+    def _window(self, walk: Walk, field: GraphQLField, details: Any) -> Any:
+        """The window of days the walk's arguments ask (api/graphql/walks.py), as the
+        resolver reads them; Unreadable (or graphql-core's own error) if they cannot be."""
+        if not walk.spec.args or not details.node.arguments:
+            return (None, None)
+        args = get_argument_values(field, details.node, self.variable_values,
+                                   details.fragment_variable_values, self.hide_suggestions)
+        return window(walk.spec, args)
 
     def _runtime(self, walk: Walk, n: Any) -> GraphQLObjectType | None:
         """The object type of a node under an interface- or union-typed walk, as strawberry's

@@ -12,8 +12,9 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api.graphql import documents, resolve
+from api.graphql import documents, registry, resolve
 from api.graphql.context import Context
+from api.graphql.registry import wrap
 from api.graphql.types import (
     ENTITY_READS,
     FACT_READS,
@@ -47,8 +48,10 @@ from schema.model import (
     SOVIET,
     VOTE,
 )
+from schema.walks import every_walk
 
 GREGORIAN = Cal.GREGORIAN
+WALKS = {(w.start, w.name): w for w in every_walk()}  # the model's walks (schema/walks.py)
 
 @strawberry.enum(description='What sort of work it is.')
 class SourceKind(Enum):
@@ -219,10 +222,6 @@ class VoteSort(Enum):
 class Source(Entity):
     title: str = strawberry.field(description="The work's title.")
 
-    @strawberry.field(description='Who wrote it.')
-    def authors(self, info: Info[Context, None]) -> list[Person]:
-        return resolve.many(info, self, SOURCE, SOURCE.field("authors"))
-
     year: int = strawberry.field(description='The year of publication.')
 
     kind: SourceKind = strawberry.field(description='What sort of work it is.')
@@ -231,39 +230,47 @@ class Source(Entity):
 
     url: str | None = strawberry.field(description='Where the work can be read online.')
 
-    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, SOURCE, SOURCE.field("distinct_from"))
-
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
+    @strawberry.field(description='Who wrote it.')
+    def authors(self, info: Info[Context, None]) -> list[Person]:
+        return resolve.many(info, self, WALKS[SOURCE.name, 'authors'])
+
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, WALKS[SOURCE.name, 'distinctFrom'])
+
+    @strawberry.field(description='The places this one held, and when. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.many(info, self, WALKS[SOURCE.name, 'controlled'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+        return resolve.many(info, self, WALKS[SOURCE.name, 'participations'])
 
-    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Numbers sources state about this. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
+        return resolve.many(info, self, WALKS[SOURCE.name, 'figures'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+        return resolve.many(info, self, WALKS[SOURCE.name, 'claims'])
 
     @strawberry.field(description='The texts of this source that the graph holds.')
     def documents(self, info: Info[Context, None]) -> list[Document]:
-        return resolve.reverse(info, self, DOCUMENT, DOCUMENT.field("source"))
+        return resolve.many(info, self, WALKS[SOURCE.name, 'documents'])
 
     @strawberry.field(description='Everything citing this source.')
     async def facts(self, info: Info[Context, None]) -> list[Node]:
@@ -289,75 +296,85 @@ class Place(Entity):
 
     lon: float = strawberry.field(description='Longitude in decimal degrees (WGS 84).')
 
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+
     @strawberry.field(description='The province, region or country it belonged to in 1917.', name='in')
     def in_(self, info: Info[Context, None]) -> Place | None:
-        return resolve.one(info, self, PLACE, PLACE.field("in"))
+        return resolve.one(info, self, WALKS[PLACE.name, 'in'])
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, PLACE, PLACE.field("distinct_from"))
-
-    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+        return resolve.many(info, self, WALKS[PLACE.name, 'distinctFrom'])
 
     @strawberry.field(description='The places that belonged to this one.')
     def contains(self, info: Info[Context, None]) -> list[Place]:
-        return resolve.reverse(info, self, PLACE, PLACE.field("in"))
+        return resolve.many(info, self, WALKS[PLACE.name, 'contains'])
 
     @strawberry.field(description='Organisations based here.')
     def organizations(self, info: Info[Context, None]) -> list[Organization]:
-        return resolve.reverse(info, self, ORGANIZATION, ORGANIZATION.field("place"))
+        return resolve.many(info, self, WALKS[PLACE.name, 'organizations'])
 
     @strawberry.field(description='The soviets of this place.')
     def soviets(self, info: Info[Context, None]) -> list[Soviet]:
-        return resolve.reverse(info, self, SOVIET, SOVIET.field("place"))
+        return resolve.many(info, self, WALKS[PLACE.name, 'soviets'])
 
-    @strawberry.field(description="The events that happened here. With `on`, only those that may hold on that day (an inclusive span: from the first day its start may be to the last day its end may be, the end day included; without an end, its start's own span).")
+    @strawberry.field(description="The events that happened here. With `on`, or `from` and `to`, only those that may hold then (an inclusive span: from the first day its start may be to the last day its end may be, the end day included; without an end, its start's own span).")
     def events(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Event]:
-        return resolve.reverse(info, self, EVENT, EVENT.field("places"), on, calendar)
+        return resolve.many(info, self, WALKS[PLACE.name, 'events'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description='Who held this place, oldest first. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
+    @strawberry.field(description='Who held this place, oldest first. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def control(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("place"), on, calendar)
+        return resolve.many(info, self, WALKS[PLACE.name, 'control'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
+    @strawberry.field(description='The places this one held, and when. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.many(info, self, WALKS[PLACE.name, 'controlled'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+        return resolve.many(info, self, WALKS[PLACE.name, 'participations'])
 
-    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Numbers sources state about this. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
+        return resolve.many(info, self, WALKS[PLACE.name, 'figures'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+        return resolve.many(info, self, WALKS[PLACE.name, 'claims'])
 
-    @strawberry.field(description='The votes cast in this electoral district, by party. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='The votes cast in this electoral district, by party. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def votes(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Vote]:
-        return resolve.reverse(info, self, VOTE, VOTE.field("district"), on, calendar)
+        return resolve.many(info, self, WALKS[PLACE.name, 'votes'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -374,67 +391,77 @@ Place._reads = {
 
 @strawberry.type(description='A political party or a faction of one.')
 class Party(Entity):
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+
     @strawberry.field(description='The party this is a faction of.')
     def faction_of(self, info: Info[Context, None]) -> Party | None:
-        return resolve.one(info, self, PARTY, PARTY.field("faction_of"))
+        return resolve.one(info, self, WALKS[PARTY.name, 'factionOf'])
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, PARTY, PARTY.field("distinct_from"))
-
-    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+        return resolve.many(info, self, WALKS[PARTY.name, 'distinctFrom'])
 
     @strawberry.field(description='The factions of this party.')
     def factions(self, info: Info[Context, None]) -> list[Party]:
-        return resolve.reverse(info, self, PARTY, PARTY.field("faction_of"))
+        return resolve.many(info, self, WALKS[PARTY.name, 'factions'])
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
+    @strawberry.field(description='The places this one held, and when. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.many(info, self, WALKS[PARTY.name, 'controlled'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description="This party's shares in soviets, congresses and councils. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).")
+    @strawberry.field(description="This party's shares in soviets, congresses and councils. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).")
     def shares(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("party"), on, calendar)
+        return resolve.many(info, self, WALKS[PARTY.name, 'shares'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description="People's offices and memberships in this body. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
+    @strawberry.field(description="People's offices and memberships in this body. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def members(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Role]:
-        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)
+        return resolve.many(info, self, WALKS[PARTY.name, 'members'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+        return resolve.many(info, self, WALKS[PARTY.name, 'participations'])
 
-    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Numbers sources state about this. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
+        return resolve.many(info, self, WALKS[PARTY.name, 'figures'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+        return resolve.many(info, self, WALKS[PARTY.name, 'claims'])
 
-    @strawberry.field(description="The votes this party's lists won, by district. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).")
+    @strawberry.field(description="The votes this party's lists won, by district. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).")
     def votes(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Vote]:
-        return resolve.reverse(info, self, VOTE, VOTE.field("party"), on, calendar)
+        return resolve.many(info, self, WALKS[PARTY.name, 'votes'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -454,51 +481,57 @@ class Person(Entity):
 
     died: HistoricalDate | None = strawberry.field(description='When the person died.')
 
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, PERSON, PERSON.field("distinct_from"))
-
-    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+        return resolve.many(info, self, WALKS[PERSON.name, 'distinctFrom'])
 
     @strawberry.field(description='The works this person wrote.')
     def works(self, info: Info[Context, None]) -> list[Source]:
-        return resolve.reverse(info, self, SOURCE, SOURCE.field("authors"))
+        return resolve.many(info, self, WALKS[PERSON.name, 'works'])
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
+    @strawberry.field(description='The places this one held, and when. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.many(info, self, WALKS[PERSON.name, 'controlled'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description="This person's offices and memberships. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
+    @strawberry.field(description="This person's offices and memberships. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def roles(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Role]:
-        return resolve.reverse(info, self, ROLE, ROLE.field("person"), on, calendar)
+        return resolve.many(info, self, WALKS[PERSON.name, 'roles'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+        return resolve.many(info, self, WALKS[PERSON.name, 'participations'])
 
-    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Numbers sources state about this. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
+        return resolve.many(info, self, WALKS[PERSON.name, 'figures'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+        return resolve.many(info, self, WALKS[PERSON.name, 'claims'])
 
     @strawberry.field(description='The claims this person makes.')
     def claims_made(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("by"))
+        return resolve.many(info, self, WALKS[PERSON.name, 'claimsMade'])
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -517,55 +550,63 @@ Person._reads = {
 class Organization(Entity):
     kind: OrganizationKind = strawberry.field(description='What sort of organisation.')
 
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+
     @strawberry.field(description='Where it sat.')
     def place(self, info: Info[Context, None]) -> Place | None:
-        return resolve.one(info, self, ORGANIZATION, ORGANIZATION.field("place"))
+        return resolve.one(info, self, WALKS[ORGANIZATION.name, 'place'])
 
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, ORGANIZATION, ORGANIZATION.field("distinct_from"))
+        return resolve.many(info, self, WALKS[ORGANIZATION.name, 'distinctFrom'])
 
-    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
-
-    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
+    @strawberry.field(description='The places this one held, and when. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.many(info, self, WALKS[ORGANIZATION.name, 'controlled'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description='Party shares in this body over time. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Party shares in this body over time. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def composition(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)
+        return resolve.many(info, self, WALKS[ORGANIZATION.name, 'composition'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description="People's offices and memberships in this body. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
+    @strawberry.field(description="People's offices and memberships in this body. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def members(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Role]:
-        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)
+        return resolve.many(info, self, WALKS[ORGANIZATION.name, 'members'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+        return resolve.many(info, self, WALKS[ORGANIZATION.name, 'participations'])
 
-    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Numbers sources state about this. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
+        return resolve.many(info, self, WALKS[ORGANIZATION.name, 'figures'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+        return resolve.many(info, self, WALKS[ORGANIZATION.name, 'claims'])
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -580,57 +621,65 @@ Organization._reads = {
 
 @strawberry.type(description="A named soviet (council) of workers', soldiers' or peasants' deputies.")
 class Soviet(Entity):
-    @strawberry.field(description='The place whose soviet it was.')
-    def place(self, info: Info[Context, None]) -> Place:
-        return resolve.one(info, self, SOVIET, SOVIET.field("place"))
-
     level: SovietLevel | None = strawberry.field(description='city, province, region, national or other.')
-
-    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, SOVIET, SOVIET.field("distinct_from"))
 
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
+    @strawberry.field(description='The place whose soviet it was.')
+    def place(self, info: Info[Context, None]) -> Place:
+        return resolve.one(info, self, WALKS[SOVIET.name, 'place'])
+
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, WALKS[SOVIET.name, 'distinctFrom'])
+
+    @strawberry.field(description='The places this one held, and when. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.many(info, self, WALKS[SOVIET.name, 'controlled'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description='Party shares in this body over time. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Party shares in this body over time. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def composition(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)
+        return resolve.many(info, self, WALKS[SOVIET.name, 'composition'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description="People's offices and memberships in this body. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
+    @strawberry.field(description="People's offices and memberships in this body. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).")
     def members(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Role]:
-        return resolve.reverse(info, self, ROLE, ROLE.field("organization"), on, calendar)
+        return resolve.many(info, self, WALKS[SOVIET.name, 'members'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+        return resolve.many(info, self, WALKS[SOVIET.name, 'participations'])
 
-    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Numbers sources state about this. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
+        return resolve.many(info, self, WALKS[SOVIET.name, 'figures'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+        return resolve.many(info, self, WALKS[SOVIET.name, 'claims'])
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -649,63 +698,71 @@ class Event(Entity):
 
     fighting: bool = strawberry.field(description='Whether there was armed fighting.')
 
-    @strawberry.field(description='Where it happened.')
-    def places(self, info: Info[Context, None]) -> list[Place]:
-        return resolve.many(info, self, EVENT, EVENT.field("places"))
-
     start: HistoricalDate | None = strawberry.field(description='When it began.')
 
     end: HistoricalDate | None = strawberry.field(description='When it ended.')
 
-    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
-    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, EVENT, EVENT.field("distinct_from"))
-
     shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
 
-    @strawberry.field(description='The places this one held, and when. With `on`, only those that may hold on that day (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
+    @strawberry.field(description='Where it happened.')
+    def places(self, info: Info[Context, None]) -> list[Place]:
+        return resolve.many(info, self, WALKS[EVENT.name, 'places'])
+
+    @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
+    def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, WALKS[EVENT.name, 'distinctFrom'])
+
+    @strawberry.field(description='The places this one held, and when. With `on`, or `from` and `to`, only those that may hold then (a half-open period: from the first day its start may be until the first day its end may be, over on that day; without an end it goes on).')
     def controlled(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[ControlPeriod]:
-        return resolve.reverse(info, self, CONTROL, CONTROL.field("controller"), on, calendar)
+        return resolve.many(info, self, WALKS[EVENT.name, 'controlled'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
-    @strawberry.field(description='Party shares in this body over time. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Party shares in this body over time. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def composition(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Composition]:
-        return resolve.reverse(info, self, COMPOSITION, COMPOSITION.field("body"), on, calendar)
+        return resolve.many(info, self, WALKS[EVENT.name, 'composition'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='Who took part, on which side.')
     def participants(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("event"))
+        return resolve.many(info, self, WALKS[EVENT.name, 'participants'])
 
     @strawberry.field(description='The events this one took part in.')
     def participations(self, info: Info[Context, None]) -> list[Participation]:
-        return resolve.reverse(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
+        return resolve.many(info, self, WALKS[EVENT.name, 'participations'])
 
-    @strawberry.field(description='Numbers sources state about this. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='Numbers sources state about this. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def figures(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Figure]:
-        return resolve.reverse(info, self, FIGURE, FIGURE.field("about"), on, calendar)
+        return resolve.many(info, self, WALKS[EVENT.name, 'figures'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     @strawberry.field(description='Readings of this by historians and sources.')
     def claims(self, info: Info[Context, None]) -> list[Claim]:
-        return resolve.reverse(info, self, CLAIM, CLAIM.field("about"))
+        return resolve.many(info, self, WALKS[EVENT.name, 'claims'])
 
-    @strawberry.field(description='The votes cast in this election, by district and party. With `on`, only those that may hold on that day (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
+    @strawberry.field(description='The votes cast in this election, by district and party. With `on`, or `from` and `to`, only those that may hold then (one date (a day, a month, a year, or a range between bounds): the fact holds on every day that date may be).')
     def votes(
         self, info: Info[Context, None],
-        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day.")] = None,
-        calendar: Annotated[Calendar, strawberry.argument(description="The calendar of `on`.")] = GREGORIAN,
+        on: Annotated[date | None, strawberry.argument(description="Only those that may hold on this day (docs/model.md, 'Time').")] = None,
+        from_: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or later.', name='from')] = None,
+        to: Annotated[date | None, strawberry.argument(description='Only those that may hold on this day or earlier.')] = None,
+        calendar: Annotated[Calendar, strawberry.argument(description='The calendar the days are given in.')] = GREGORIAN,
     ) -> list[Vote]:
-        return resolve.reverse(info, self, VOTE, VOTE.field("election"), on, calendar)
+        return resolve.many(info, self, WALKS[EVENT.name, 'votes'], {'on': on, 'from': from_, 'to': to, 'calendar': calendar})
 
     mentions = strawberry.field(resolver=documents.entity_mentions,
                               description='The passages of documents that mention this, a page at a time.')
@@ -723,14 +780,6 @@ Event._reads = {
 
 @strawberry.type(description='Who held power over a place, from when to when, according to the sources cited.')
 class ControlPeriod(Fact):
-    @strawberry.field(description='The place held.')
-    def place(self, info: Info[Context, None]) -> Place:
-        return resolve.one(info, self, CONTROL, CONTROL.field("place"))
-
-    @strawberry.field(description='Who held it.')
-    def controller(self, info: Info[Context, None]) -> Entity:
-        return resolve.one(info, self, CONTROL, CONTROL.field("controller"))
-
     alignment: Alignment = strawberry.field(description='The side the controller was on.')
 
     start: HistoricalDate | None = strawberry.field(description='When it began; unknown if absent.')
@@ -738,6 +787,14 @@ class ControlPeriod(Fact):
     end: HistoricalDate | None = strawberry.field(description='When it ended; unknown or beyond the data if absent.')
 
     disputed: bool = strawberry.field(description='Contested at the time, or sources disagree.')
+
+    @strawberry.field(description='The place held.')
+    def place(self, info: Info[Context, None]) -> Place:
+        return resolve.one(info, self, WALKS[CONTROL.name, 'place'])
+
+    @strawberry.field(description='Who held it.')
+    def controller(self, info: Info[Context, None]) -> Entity:
+        return resolve.one(info, self, WALKS[CONTROL.name, 'controller'])
 
 
 ControlPeriod._reads = {
@@ -751,14 +808,6 @@ ControlPeriod._reads = {
 
 @strawberry.type(description="A party's majority, share or seats in a soviet, congress or council on a date.")
 class Composition(Fact):
-    @strawberry.field(description='The soviet, organisation or congress.')
-    def body(self, info: Info[Context, None]) -> Entity:
-        return resolve.one(info, self, COMPOSITION, COMPOSITION.field("body"))
-
-    @strawberry.field(description='The party.')
-    def party(self, info: Info[Context, None]) -> Party:
-        return resolve.one(info, self, COMPOSITION, COMPOSITION.field("party"))
-
     date: HistoricalDate = strawberry.field(description='When.')
 
     majority: bool | None = strawberry.field(description='Whether the party held a majority.')
@@ -770,6 +819,14 @@ class Composition(Fact):
     of: int | None = strawberry.field(description='Out of how many seats or delegates.')
 
     description: str | None = strawberry.field(description="The source's own words for the share.")
+
+    @strawberry.field(description='The soviet, organisation or congress.')
+    def body(self, info: Info[Context, None]) -> Entity:
+        return resolve.one(info, self, WALKS[COMPOSITION.name, 'body'])
+
+    @strawberry.field(description='The party.')
+    def party(self, info: Info[Context, None]) -> Party:
+        return resolve.one(info, self, WALKS[COMPOSITION.name, 'party'])
 
 
 Composition._reads = {
@@ -785,19 +842,19 @@ Composition._reads = {
 
 @strawberry.type(description="A person's office or membership, from and to.")
 class Role(Fact):
-    @strawberry.field(description='Who.')
-    def person(self, info: Info[Context, None]) -> Person:
-        return resolve.one(info, self, ROLE, ROLE.field("person"))
-
     role: str = strawberry.field(description='The office or membership.')
-
-    @strawberry.field(description='In which organisation, soviet or party.')
-    def organization(self, info: Info[Context, None]) -> Entity | None:
-        return resolve.one(info, self, ROLE, ROLE.field("organization"))
 
     start: HistoricalDate | None = strawberry.field(description='From.')
 
     end: HistoricalDate | None = strawberry.field(description='To.')
+
+    @strawberry.field(description='Who.')
+    def person(self, info: Info[Context, None]) -> Person:
+        return resolve.one(info, self, WALKS[ROLE.name, 'person'])
+
+    @strawberry.field(description='In which organisation, soviet or party.')
+    def organization(self, info: Info[Context, None]) -> Entity | None:
+        return resolve.one(info, self, WALKS[ROLE.name, 'organization'])
 
 
 Role._reads = {
@@ -810,17 +867,17 @@ Role._reads = {
 
 @strawberry.type(description='Who took part in an event, on which side.')
 class Participation(Fact):
-    @strawberry.field(description='The event.')
-    def event(self, info: Info[Context, None]) -> Event:
-        return resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("event"))
-
-    @strawberry.field(description='Who took part.')
-    def participant(self, info: Info[Context, None]) -> Entity:
-        return resolve.one(info, self, PARTICIPATION, PARTICIPATION.field("participant"))
-
     side: str = strawberry.field(description='Which side it was on, in words.')
 
     alignment: Alignment | None = strawberry.field(description="The side's alignment, if one fits.")
+
+    @strawberry.field(description='The event.')
+    def event(self, info: Info[Context, None]) -> Event:
+        return resolve.one(info, self, WALKS[PARTICIPATION.name, 'event'])
+
+    @strawberry.field(description='Who took part.')
+    def participant(self, info: Info[Context, None]) -> Entity:
+        return resolve.one(info, self, WALKS[PARTICIPATION.name, 'participant'])
 
 
 Participation._reads = {
@@ -832,10 +889,6 @@ Participation._reads = {
 
 @strawberry.type(description='A number a source states: soviets counted, a crowd, delegates.')
 class Figure(Fact):
-    @strawberry.field(description='What the number is about.')
-    def about(self, info: Info[Context, None]) -> Entity:
-        return resolve.one(info, self, FIGURE, FIGURE.field("about"))
-
     measure: str = strawberry.field(description='What is counted, as a slug: soviets, delegates, crowd...')
 
     label: str = strawberry.field(description='What the number means, in words.')
@@ -845,6 +898,10 @@ class Figure(Fact):
     qualifier: FigureQualifier = strawberry.field(description='exact, approximate, at-least or at-most.')
 
     date: HistoricalDate = strawberry.field(description='When the number held.')
+
+    @strawberry.field(description='What the number is about.')
+    def about(self, info: Info[Context, None]) -> Entity:
+        return resolve.one(info, self, WALKS[FIGURE.name, 'about'])
 
 
 Figure._reads = {
@@ -859,17 +916,17 @@ Figure._reads = {
 
 @strawberry.type(description="A historian's or a source's reading of an event or person.")
 class Claim(Fact):
-    @strawberry.field(description='What the claim is about.')
-    def about(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, CLAIM, CLAIM.field("about"))
-
-    @strawberry.field(description='Who makes the claim.')
-    def by(self, info: Info[Context, None]) -> Person | None:
-        return resolve.one(info, self, CLAIM, CLAIM.field("by"))
-
     stance: str = strawberry.field(description='A short label to compare claims: coup, mass-movement...')
 
     summary: str = strawberry.field(description="The claim in the curators' words.")
+
+    @strawberry.field(description='What the claim is about.')
+    def about(self, info: Info[Context, None]) -> list[Entity]:
+        return resolve.many(info, self, WALKS[CLAIM.name, 'about'])
+
+    @strawberry.field(description='Who makes the claim.')
+    def by(self, info: Info[Context, None]) -> Person | None:
+        return resolve.one(info, self, WALKS[CLAIM.name, 'by'])
 
 
 Claim._reads = {
@@ -883,10 +940,6 @@ Claim._reads = {
 class Document(Entity):
     title: str = strawberry.field(description="The document's title.")
 
-    @strawberry.field(description='The source whose text this is.')
-    def source(self, info: Info[Context, None]) -> Source:
-        return resolve.one(info, self, DOCUMENT, DOCUMENT.field("source"))
-
     path: str = strawberry.field(description="The text's file, relative to the data folder and under its documents/ folder: .txt, .md or .html, in UTF-8.")
 
     language: str = strawberry.field(description="The text's language, as an ISO 639-1 code: en, ru...")
@@ -895,11 +948,15 @@ class Document(Entity):
 
     attribution: str = strawberry.field(description='Who wrote the text, where and when it was read, and what part of the work it is: what its licence asks a reuser to credit.')
 
+    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+
+    @strawberry.field(description='The source whose text this is.')
+    def source(self, info: Info[Context, None]) -> Source:
+        return resolve.one(info, self, WALKS[DOCUMENT.name, 'source'])
+
     @strawberry.field(description='Entities with the same name or alias that are known to be different things.')
     def distinct_from(self, info: Info[Context, None]) -> list[Entity]:
-        return resolve.many(info, self, DOCUMENT, DOCUMENT.field("distinct_from"))
-
-    shared_aliases: list[str] = strawberry.field(description='Aliases this entity knowingly shares with another (each must list it here).')
+        return resolve.many(info, self, WALKS[DOCUMENT.name, 'distinctFrom'])
 
     passages = strawberry.field(resolver=documents.document_passages,
                               description='The paragraphs, in order, with mentions.')
@@ -921,18 +978,6 @@ Document._reads = {
 
 @strawberry.type(description="The votes a party's list won in one electoral district of an election, as a source gives them.")
 class Vote(Fact):
-    @strawberry.field(description='The election (an event).')
-    def election(self, info: Info[Context, None]) -> Event:
-        return resolve.one(info, self, VOTE, VOTE.field("election"))
-
-    @strawberry.field(description='The electoral district (a place).')
-    def district(self, info: Info[Context, None]) -> Place:
-        return resolve.one(info, self, VOTE, VOTE.field("district"))
-
-    @strawberry.field(description='The party or list voted for.')
-    def party(self, info: Info[Context, None]) -> Party:
-        return resolve.one(info, self, VOTE, VOTE.field("party"))
-
     votes: int | None = strawberry.field(description='Votes the list won.')
 
     of: int | None = strawberry.field(description='Valid votes cast in the district, all lists together.')
@@ -942,6 +987,18 @@ class Vote(Fact):
     seats: int | None = strawberry.field(description='Seats the list won in the district.')
 
     date: HistoricalDate | None = strawberry.field(description='The polling day, where the district voted on a day of its own.')
+
+    @strawberry.field(description='The election (an event).')
+    def election(self, info: Info[Context, None]) -> Event:
+        return resolve.one(info, self, WALKS[VOTE.name, 'election'])
+
+    @strawberry.field(description='The electoral district (a place).')
+    def district(self, info: Info[Context, None]) -> Place:
+        return resolve.one(info, self, WALKS[VOTE.name, 'district'])
+
+    @strawberry.field(description='The party or list voted for.')
+    def party(self, info: Info[Context, None]) -> Party:
+        return resolve.one(info, self, WALKS[VOTE.name, 'party'])
 
 
 Vote._reads = {
@@ -971,6 +1028,7 @@ TYPES: dict[str, Any] = {
     DOCUMENT.name: Document,
     VOTE.name: Vote,
 }
+registry.register(TYPES)  # so that the modules below can wrap nodes as these
 
 
 @strawberry.type(description="A lookup by id and a list for every kind.")
@@ -1325,10 +1383,6 @@ class KindQueries:
             info, VOTE, name=None, filters={'election': election, 'district': district, 'party': party, 'confidence': confidence}, since=since,
             until=until, calendar=cal, source=source, sort_by=sort_by, order=order,
             first=first, after=after)
-
-
-def wrap(node: Any) -> Any:
-    return resolve.wrap(node)
 
 
 __all__ = ["Alignment", "Confidence", "KindQueries", "TYPES", "wrap"]

@@ -14,25 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache, cached_property
 from typing import Any, ClassVar
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from api.graphql.context import NodeData
-from graph.select import ALL, Shape, Walk, walk_alias
+from api.graphql.walks import Unreadable, WalkKey, walk_key, window
+from graph import select
+from graph.select import ALL, Shape, walk_alias
 from schema import dates as d
-from schema.model import ENTITY_LABEL, FACT_LABEL, KIND_BY_LABEL, Field, Kind, reverse_fields
+from schema.model import ENTITY_LABEL, FACT_LABEL, KIND_BY_LABEL, Kind
+from schema.walks import Walk, walks
 
-WalkKey = tuple[str, date | None]
 NODE_INTERFACE = "Node"
-
-
-def walk_key(name: str, on: date | None = None) -> WalkKey:
-    """How a walked field's nodes are filed on the node it starts from: its GraphQL name and
-    the Gregorian day asked for (aliases asking the same are one walk)."""
-    return (name, on)
 
 
 @dataclass(frozen=True)
@@ -40,33 +35,17 @@ class _Prop:
     props: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Ref:
-    kind: Kind
-    field: Field
-
-
-@dataclass(frozen=True)
-class Reverse:
-    source: Kind
-    field: Field
-    dated: bool
-
-
 @cache
-def reads(kind: Kind) -> dict[str, _Prop | Ref | Reverse]:
-    """What each GraphQL field of a kind's type reads from the graph."""
-    out: dict[str, _Prop | Ref | Reverse] = {}
-    for f in kind.fields:
-        if f.is_ref:
-            out[f.camel] = Ref(kind, f)
-        elif f.type == "date":
+def reads(kind: Kind) -> dict[str, _Prop | Walk]:
+    """What each GraphQL field of a kind's type reads from the graph: properties, or a walk
+    (schema/walks.py)."""
+    out: dict[str, _Prop | Walk] = {}
+    for f in kind.props:
+        if f.type == "date":
             out[f.camel] = _Prop((f.prop, *d.graph_props(f.prop).values()))
         else:
             out[f.camel] = _Prop((f.prop,))
-    for source, f in reverse_fields(kind.name):
-        assert f.reverse is not None
-        out[f.reverse] = Reverse(source, f, source.temporal is not None)
+    out.update(walks(kind.name))
     return out
 
 
@@ -87,25 +66,6 @@ def _flatten(selections: Iterable[Selection], kind: Kind) -> list[SelectedField]
     return out
 
 
-def _day(value: Any, calendar: Any) -> tuple[bool, date | None]:
-    """(readable, the Gregorian day) of an ``on`` argument as the resolver will compute it."""
-    if value is None:
-        return True, None
-    if isinstance(calendar, str):
-        calendar = d.Calendar.__members__.get(calendar)
-    if calendar is None:
-        calendar = d.Calendar.GREGORIAN
-    if not isinstance(calendar, d.Calendar):
-        return False, None
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value))
-        if calendar is d.Calendar.JULIAN:
-            day = d.julian_to_gregorian(day.year, day.month, day.day)
-    except (ValueError, d.DateError):
-        return False, None  # the resolver will say what is wrong
-    return True, day
-
-
 @dataclass
 class Plan:
     """A shape being built, the parameters its walks use, and how to read the rows back."""
@@ -119,41 +79,34 @@ class Plan:
         if not self.enabled:
             return Shape(frozenset({ALL})), Reader(kind.name, ())
         props: set[str] = set()
-        walks: dict[WalkKey, tuple[Walk, list[Selection]]] = {}
+        asked: dict[WalkKey, tuple[Walk, list[Selection]]] = {}
         fields = reads(kind)
         for s in _flatten(selections, kind):
             what = fields.get(s.name)
             if isinstance(what, _Prop):
                 props.update(what.props)
-            elif isinstance(what, Ref):
-                walks.setdefault(walk_key(s.name), (Walk(kind, what.field, False, None), []))[1] \
-                    .extend(s.selections)
-            elif isinstance(what, Reverse):
-                readable, on = _day(s.arguments.get("on"), s.arguments.get("calendar"))
-                if readable:
-                    key = walk_key(s.name, on)
-                    walks.setdefault(key, (Walk(what.source, what.field, True, None), []))[1] \
-                        .extend(s.selections)
-        built: list[Walk] = []
+            elif isinstance(what, Walk):
+                try:
+                    key = walk_key(s.name, window(what, s.arguments))
+                except Unreadable:
+                    continue  # the resolver says what is wrong with its arguments
+                asked.setdefault(key, (what, []))[1].extend(s.selections)
+        built: list[select.Walk] = []
         readers: list[tuple[WalkKey, Reader | None]] = []
-        for key, (w, below) in walks.items():
-            param = None
-            if w.reverse and key[1] is not None:
-                param = f"on{len(self.params)}"
-                self.params[param] = key[1]
-            target = w.kind if w.reverse else _single_target(w.field)
+        for key, (w, below) in asked.items():
+            params = None
+            if w.args:
+                params = (f"since{len(self.params)}", f"until{len(self.params)}")
+                self.params[params[0]], self.params[params[1]] = key[1], key[2]
+            target = KIND_BY_LABEL[w.reached[0]] if len(w.reached) == 1 else None
             if target is None:  # several kinds: the whole node, the loaders below it
-                built.append(Walk(w.kind, w.field, w.reverse, None, param))
+                built.append(select.Walk(w.kind, w.field, w.reverse, None, params, w.where))
                 readers.append((key, None))
                 continue
             sub, reader = self.shape(target, below)
-            built.append(Walk(w.kind, w.field, w.reverse, sub, param))
+            built.append(select.Walk(w.kind, w.field, w.reverse, sub, params, w.where))
             readers.append((key, reader))
         return Shape(frozenset(props), tuple(built)), Reader(kind.name, tuple(readers))
-
-
-def _single_target(f: Field) -> Kind | None:
-    return KIND_BY_LABEL[f.targets[0]] if len(f.targets) == 1 else None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ connection between two entities."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -16,9 +15,12 @@ from unidecode import unidecode
 from api.graphql import documents
 from api.graphql import generated as g
 from api.graphql.context import LABELS, Context, NodeData
-from api.graphql.prefetch import Plan, Reader, field_selections, walk_key
-from api.graphql.resolve import MAX_PAGE, UserInputError, to_gregorian, wrap
+from api.graphql.inputs import UserInputError, lucene, to_gregorian
+from api.graphql.prefetch import Plan, Reader, field_selections
+from api.graphql.registry import wrap
+from api.graphql.resolve import MAX_PAGE
 from api.graphql.types import Calendar, Entity, Node
+from api.graphql.walks import walk_key
 from graph import queries, select
 from schema import dates as d
 from schema.model import (
@@ -74,29 +76,6 @@ class PartyHolding:
 
 
 REL_TYPES = sorted({f.rel for k in KINDS for f in k.refs if f.rel})
-
-
-MAX_SEARCH_TEXT = 200  # characters: the longest name in the graph is under 100
-MAX_SEARCH_WORDS = 12
-MAX_WORD = 60
-
-
-def _lucene(text: str) -> str:
-    """A forgiving full-text query: each word as typed, as a prefix, and within two edits."""
-    if len(text) > MAX_SEARCH_TEXT:
-        raise UserInputError(f"search text is {len(text):,} characters; give at most "
-                             f"{MAX_SEARCH_TEXT} (a name, not a passage)")
-    words = re.findall(r"[a-z0-9]+", unidecode(text).lower())
-    if not words:
-        raise UserInputError("search text must contain letters or digits")
-    if len(words) > MAX_SEARCH_WORDS or max(len(w) for w in words) > MAX_WORD:
-        raise UserInputError(f"search text has too many or too long words: give at most "
-                             f"{MAX_SEARCH_WORDS} words of at most {MAX_WORD} letters")
-    parts = []
-    for w in words:
-        fuzzy = f"{w}~1" if len(w) <= 5 else f"{w}~2"
-        parts.append(f"({w}^4 OR {w}*^2 OR {fuzzy})")
-    return " AND ".join(parts)
 
 
 @strawberry.type(description="A place that saw armed fighting, with the events.")
@@ -168,7 +147,7 @@ class Query(g.KindQueries):
     async def search(self, info: Info[Context, None], text: str, limit: int = 10) -> list[Entity]:
         if not 0 < limit <= MAX_PAGE:
             raise UserInputError(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
-        rows = (await info.context.read(queries.SEARCH, lucene=_lucene(text),
+        rows = (await info.context.read(queries.SEARCH, lucene=lucene(text),
                                         limit=limit, labels=LABELS))[0]["hits"]
         folded = unidecode(text).lower().strip()
         exact = [r for r in rows if folded in (r["props"].get(SEARCH_TEXT) or "").split(" | ")]

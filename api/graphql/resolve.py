@@ -6,106 +6,72 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Any
 
-from graphql import GraphQLError
 from strawberry.types import Info
 from unidecode import unidecode
 
 from api.graphql.context import LABELS, Context, NodeData
-from api.graphql.prefetch import Plan, node_selections, walk_key, wants
+from api.graphql.inputs import UserInputError, to_gregorian
+from api.graphql.prefetch import Plan, node_selections, wants
+from api.graphql.registry import wrap
 from api.graphql.types import Connection, Edge, Order, PageInfo
+from api.graphql.walks import Unreadable, WalkKey, Window, walk_key, window
 from graph import queries, select
 from schema import dates as d
-from schema.model import Field, Kind
+from schema.model import Kind
+from schema.walks import Walk
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
 
 
-class UserInputError(GraphQLError):
-    """A mistake in the request that the user can fix; its message is shown as it is."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
-
-
-def to_gregorian(day: date | None, calendar: d.Calendar) -> date | None:
-    """An API date argument, given in ``calendar``, as the Gregorian day the graph uses."""
-    if day is None:
-        return None
-    if calendar is d.Calendar.GREGORIAN:
-        return day
-    try:
-        return d.julian_to_gregorian(day.year, day.month, day.day)
-    except d.DateError as exc:
-        raise UserInputError(f"{day.isoformat()} is not a julian date: {exc}") from None
-
-
-_TYPES: dict[str, Any] = {}  # api.graphql.generated's, once it is imported (it imports this module)
-
-
-def wrap(node: NodeData | None) -> Any:
-    """The GraphQL object for a node, of its kind's type."""
-    if node is None:
-        return None
-    if not _TYPES:  # an import statement per call was a visible share of a long list
-        from api.graphql.generated import TYPES
-
-        _TYPES.update(TYPES)
-    return _TYPES[node.label]._make(node)
-
-
-def _prefetched(root: Any, key: tuple[str, date | None]) -> list[NodeData] | None:
+def _prefetched(root: Any, key: WalkKey) -> list[NodeData] | None:
     pre = root._n.pre
     return None if pre is None else pre.get(key)
 
 
 # The walking resolvers are plain functions: what the question fetched with the node is
 # returned at once (no future per field); anything else is a coroutine on the loaders, which
-# graphql-core awaits.
+# graphql-core awaits. Every walk is declared in schema/walks.py, its arguments read by
+# api/graphql/walks.py.
 
-def one(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> Any:
-    got = _prefetched(root, walk_key(f.camel))
+def one(info: Info[Context, None], root: Any, walk: Walk) -> Any:
+    got = _prefetched(root, walk_key(walk.name))
     if got is not None:
         return wrap(got[0]) if got else None
-    return _one(info, root, kind, f)
+    return _one(info, root, walk)
 
 
-async def _one(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> Any:
-    nodes = await info.context.outgoing(kind, f, root._n.id)
+async def _one(info: Info[Context, None], root: Any, walk: Walk) -> Any:
+    nodes = await info.context.outgoing(walk.kind, walk.field, root._n.id)
     return wrap(nodes[0]) if nodes else None
 
 
-def many(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> Any:
-    got = _prefetched(root, walk_key(f.camel))
+def many(info: Info[Context, None], root: Any, walk: Walk,
+         args: Mapping[str, Any] | None = None) -> Any:
+    """The nodes of a walk that returns a list: forwards in the files' order, or backwards
+    (the records whose field points at ``root``), with the window of days ``args`` (the
+    walk's arguments by GraphQL name) ask."""
+    try:
+        days = window(walk, args or {})
+    except Unreadable as exc:
+        raise UserInputError(exc.message) from None
+    got = _prefetched(root, walk_key(walk.name, days))
     if got is not None:
         return [wrap(n) for n in got]
-    return _many(info, root, kind, f)
+    return _many(info, root, walk, days)
 
 
-async def _many(info: Info[Context, None], root: Any, kind: Kind, f: Field) -> list[Any]:
-    return [wrap(n) for n in await info.context.outgoing(kind, f, root._n.id)]
-
-
-def reverse(info: Info[Context, None], root: Any, source: Kind, f: Field,
-            on: date | None = None, calendar: d.Calendar = d.Calendar.GREGORIAN) -> Any:
-    """The ``source`` records whose field ``f`` points at ``root``; for periods, with ``on``,
-    only those holding that day."""
-    day = to_gregorian(on, calendar)
-    assert f.reverse is not None
-    got = _prefetched(root, walk_key(f.reverse, day))
-    if got is not None:
-        return [wrap(n) for n in got]
-    return _reverse(info, root, source, f, day)
-
-
-async def _reverse(info: Info[Context, None], root: Any, source: Kind, f: Field,
-                   day: date | None) -> list[Any]:
-    nodes = await info.context.incoming(root._n.kind, source, f, root._n.id, day)
+async def _many(info: Info[Context, None], root: Any, walk: Walk, days: Window) -> list[Any]:
+    if walk.reverse:
+        nodes = await info.context.incoming(walk, root._n.id, days)
+    else:
+        nodes = await info.context.outgoing(walk.kind, walk.field, root._n.id)
     return [wrap(n) for n in nodes]
 
 
@@ -124,21 +90,10 @@ async def facts(info: Info[Context, None], root: Any) -> list[Any]:
 
 # -- pages (the mentions of a document keep offset cursors: api/graphql/documents.py) ------------------
 
-def encode_cursor(offset: int) -> str:
-    return base64.b64encode(f"offset:{offset}".encode()).decode()
 
 
-def decode_cursor(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        text = base64.b64decode(cursor.encode(), validate=True).decode()
-        kind, _, value = text.partition(":")
-        if kind != "offset" or not value.isdigit() or len(value) > 12:
-            raise ValueError
-        return int(value) + 1
-    except (ValueError, UnicodeDecodeError):
-        raise UserInputError(f"invalid cursor {cursor!r:.60}: use a cursor this API returned") from None
+
+
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,15 @@ import strawberry
 from strawberry.types import Info
 
 from api.graphql.context import Context, NodeData
+from api.graphql.registry import wrap
+from api.graphql.spans import span_of
 from schema import dates as d
 from schema.model import ALIASES, ALIGNMENT_DOCS, CONFIDENCE_FIELD, ID, NAME, NOTE, SOURCE
 from schema.model import Alignment as _Alignment
 
 if TYPE_CHECKING:
-    from api.graphql.documents import Span
     from api.graphql.generated import Source
+    from api.graphql.spans import Span
 
 # The model's enums, made GraphQL enums in place (strawberry.enum returns the class itself).
 strawberry.enum(
@@ -146,7 +148,7 @@ class Citation:
         description="A short passage copied verbatim from the source.")
     locator: str | None = strawberry.field(
         description="Page, chapter, section or article title, where known.")
-    span: Annotated[Span, strawberry.lazy("api.graphql.documents")] | None = strawberry.field(
+    span: Annotated[Span, strawberry.lazy("api.graphql.spans")] | None = strawberry.field(
         default=None, description="Where the quotation stands in the source's document, with "
         "the text around it; null when the graph holds no text of the source.")
 
@@ -185,8 +187,6 @@ def _prefetched_citations(node: Node) -> list[Citation] | None:
 
 
 def _citations(rows: list[dict[str, Any]]) -> list[Citation]:
-    from api.graphql.documents import span_of
-    from api.graphql.generated import wrap
 
     return [Citation(source=wrap(NodeData(SOURCE.name, r["source"])), quote=r["quote"],
                      locator=r["locator"], span=span_of(r)) for r in rows]
