@@ -41,6 +41,7 @@ from api.web.cache import ResponseCache
 from api.web.errors import EXCEPTION_HANDLERS
 from api.web.explore import routes as explore_routes
 from api.web.graphql import UNAVAILABLE_MESSAGE, GraphQLEndpoint, HttpLimits
+from api.web.health import Health
 from api.web.security import SecurityHeaders
 from graph import queries
 from graph.db import Target, open_async_driver, target
@@ -95,13 +96,9 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
     where = neo4j or target(config)
     state: dict[str, Any] = {"database": where.database}
 
-    async def ready() -> bool:
-        try:
-            async with asyncio.timeout(config.connect_timeout):
-                await state["driver"].execute_query("RETURN 1", database_=where.database)
-            return True
-        except Exception:  # noqa: BLE001 - any failure means: not ready
-            return False
+    neo4j_health = Health(state, config.connect_timeout)
+    state["health"] = neo4j_health
+    ready = neo4j_health.ready
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -143,7 +140,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
     runner = build_runner(config)
     graphql = GraphQLEndpoint(runner, state, limits, cache)
 
-    async def health(request: Request) -> Response:
+    async def liveness(request: Request) -> Response:
         """Liveness: the API process answers."""
         return JSONResponse({"ok": True})
 
@@ -165,7 +162,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/", home),
-            Route("/health", health),
+            Route("/health", liveness),
             Route("/ready", readiness),
             Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),

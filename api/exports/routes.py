@@ -119,6 +119,9 @@ def _endpoint(export: Export, state: dict[str, Any], config: Config,
                                 from_=qp.get("from"), to=qp.get("to"),
                                 kind=qp.getlist("kind"), around=qp.get("around"),
                                 depth=qp.get("depth"), places=export.places)
+        health = state.get("health")
+        if health is not None and not await health.answers():
+            raise Unavailable(UNAVAILABLE)  # an outage, and Neo4j still does not answer
         if slots.locked():
             raise Unavailable(f"{config.export_concurrency} exports are running already; try "
                               "again shortly")
@@ -135,6 +138,8 @@ def _endpoint(export: Export, state: dict[str, Any], config: Config,
             raise Unavailable("the graph database is busy; try again shortly") from None
         except NEO4J_UNAVAILABLE:
             _release(held)
+            if health is not None:
+                health.lost()
             raise Unavailable(UNAVAILABLE) from None
         except BaseException:
             _release(held)

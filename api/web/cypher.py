@@ -165,6 +165,11 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
         except TimeoutError:
             return _error(429, "too many Cypher queries are running; try again shortly",
                           {"Retry-After": "1"})
+        health = state.get("health")
+        if health is not None and not await health.answers():
+            slots.release()
+            return _error(503, "the graph database is unavailable; try again shortly",
+                          {"Retry-After": RETRY_AFTER_DOWN})
         try:
             await runaways.refuse_if_running()
             # The server stops the transaction at the timeout; this deadline is for a server
@@ -211,6 +216,8 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
             return _error(504, f"the query did not finish within {limits.timeout:g} s and was "
                           "stopped; narrow it (a LIMIT, an indexed property) and try again")
         except (ServiceUnavailable, SessionExpired):
+            if state.get("health") is not None:
+                state["health"].lost()
             return _error(503, "the graph database is unavailable; try again shortly",
                           {"Retry-After": RETRY_AFTER_DOWN})
         except TransientError as exc:

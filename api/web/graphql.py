@@ -230,9 +230,14 @@ class GraphQLEndpoint:
                           slots=asyncio.Semaphore(self.limits.cypher_per_request),
                           gate=self.state["gate"])
         request.state.context = context
+        health = self.state.get("health")
+        if health is not None and not await health.answers():
+            raise Unavailable(UNAVAILABLE_MESSAGE)  # an outage, and Neo4j still does not answer
         result = await self.runner.run(prepared, params.variables, params.operation, context)
         errors = result.errors or []
         if any(isinstance(e.original_error, NEO4J_UNAVAILABLE) for e in errors):
+            if health is not None:
+                health.lost()
             raise Unavailable(UNAVAILABLE_MESSAGE)
         body, pre_execution = _body(result)
         if len(body) > self.limits.max_answer:
