@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,8 +140,7 @@ class Timeline:
     stop_sent: float = float("nan")
     stopped: float = float("nan")
     start_sent: float = float("nan")
-    probe: float = float("nan")   # the drill's own Bolt probe first ran RETURN 1
-    back: float = float("nan")    # Neo4j answering again: the probe, or any process's 200
+    back: float = float("nan")    # the drill's own Bolt probe first ran RETURN 1 again
     end: float = float("nan")
     ready: dict[str, float] = field(default_factory=dict)  # process: first /ready 200
 
@@ -174,8 +173,8 @@ class Report:
         found = []
         other = {s: n for s, n in self.statuses().items() if s not in (200, 503)}
         if other:
-            notes = sorted({a.note for a in self.answers if a.status not in (200, 503) and a.note})
-            found.append(f"answers other than 200 or 503: {dict(sorted(other.items()))} {notes[:3]}")
+            notes = _most_common(a for a in self.answers if a.status not in (200, 503))
+            found.append(f"answers other than 200 or 503: {dict(sorted(other.items()))}; {notes}")
         bare = sum(1 for a in self.answers if a.status == 503 and not a.retry_after)
         if bare:
             found.append(f"{bare} 503 answers without Retry-After")
@@ -183,8 +182,8 @@ class Report:
         if errors:
             states = sorted({_state(self.timeline, a.done) for a in errors})
             found.append(f"{len(errors)} 200 answers carried GraphQL errors, at {errors[0].done:.1f} "
-                         f"to {errors[-1].done:.1f} s (Neo4j {', '.join(states)}; the processes' logs, "
-                         "kept with --keep, say which)")
+                         f"to {errors[-1].done:.1f} s (Neo4j {', '.join(states)}): {_most_common(errors)} "
+                         "(the processes' logs, kept with --keep, tell more)")
         if self.timeline.back != self.timeline.back:  # NaN: never measured
             found.append("Neo4j never answered again")
         for p, (ready, graphql) in self.recovery().items():
@@ -192,6 +191,11 @@ class Report:
                 found.append(f"{p} answered {ready:+.2f} s (/ready) and {graphql:+.2f} s (GraphQL) "
                              f"after Neo4j, more than {self.options.bound:g} s")
         return found
+
+
+def _most_common(answers: Iterable[Answer]) -> str:
+    counts = Counter(a.note for a in answers)
+    return "; ".join(f"{n} x {note!r}" for note, n in counts.most_common(3))
 
 
 # -- the parts: Neo4j, the API processes, HAProxy -------------------------------------------
@@ -401,11 +405,12 @@ class Drill:
                 await asyncio.sleep(POLL)  # a refused connection must not spin
                 continue
             ms = (time.monotonic() - sent) * 1000
-            errors = r.status_code == 200 and bool(r.json().get("errors"))
+            errors = r.json().get("errors") if r.status_code == 200 else None
+            note = errors[0].get("message", "")[:120] if errors else (
+                "" if r.status_code in (200, 503) else r.text[:120])
             upstream = r.headers.get(UPSTREAM, "") if BALANCER_ERROR not in r.headers else ""
             self.answers.append(Answer(self.now(), ms, r.status_code, q.name, upstream,
-                                       "retry-after" in r.headers, errors,
-                                       r.text[:200] if r.status_code not in (200, 503) or errors else ""))
+                                       "retry-after" in r.headers, bool(errors), note))
 
     async def neo4j_answers(self) -> float:
         """When the drill's own Bolt connection (a new one each time) first runs RETURN 1."""
@@ -436,15 +441,6 @@ class Drill:
                 pass
             await asyncio.sleep(POLL)
 
-    def back_at(self) -> float:
-        """When the restarted Neo4j first answered anyone: the drill's probe, a process's
-        /ready, or a GraphQL 200 (on a busy machine, a question already waiting on a new
-        connection can be answered before the next probe gets through)."""
-        tl = self.timeline
-        served = [a.done for a in self.answers  # asked once the old Neo4j was gone
-                  if a.status == 200 and a.done - a.ms / 1000 >= tl.stopped]
-        return min([tl.probe, *tl.ready.values(), *served])
-
     async def scenario(self) -> None:
         tl = self.timeline
         await asyncio.sleep(self.opts.warm)
@@ -458,8 +454,7 @@ class Drill:
                       for n, p in self.stack.processes.items()]
             back = asyncio.create_task(self.neo4j_answers())
             await asyncio.to_thread(self.stack.revgraph, "neo4j", "start")
-            tl.probe = await back
-            tl.back = self.back_at()
+            tl.back = await back
             # A process not ready within the after-phase is a failure, measured as never.
             await asyncio.wait(probes, timeout=self.opts.after)
             await asyncio.sleep(max(0.0, tl.back + self.opts.after - self.now()))
@@ -541,8 +536,8 @@ def summary(report: Report) -> str:
         + ", ".join(f"{s or 'no answer'} x {n:,}" for s, n in sorted(counts.items()))
         + f"; 503s from HAProxy itself: {balancer}",
         f"Neo4j: stop at {tl.stop_sent:.1f} s (down {tl.stopped - tl.stop_sent:.1f} s later), start at "
-        f"{tl.start_sent:.1f} s, answering at {tl.back:.1f} s ({tl.back - tl.start_sent:.1f} s to start; "
-        f"the drill's own Bolt probe got through at {tl.probe:.1f} s)",
+        f"{tl.start_sent:.1f} s, answering the drill's own Bolt probe at {tl.back:.1f} s "
+        f"({tl.back - tl.start_sent:.1f} s to start)",
         "",
         f"{'phase':<34} {'answers':>8} {'200':>7} {'503':>7} {'p50 ms':>8} {'p99 ms':>8}",
     ]
