@@ -64,5 +64,5 @@ def test_the_balancer_spreads_the_load(report):
                    "NEO4J_UNAVAILABLE lacks it); and a question held while Neo4j starts can hit "
                    "the 10 s Cypher timeout, a 200 saying 'ask for less'. Not every short run "
                    "meets either (docs/scaling.md, the scale-out drill).", strict=False)
-def test_no_200_hides_an_error(report):
+def test_no_200_carries_an_error(report):
     assert not [a for a in report.answers if a.status == 200 and a.errors], summary(report)
