@@ -285,7 +285,8 @@ class Stack:
         result = subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT,
                                 env=self.neo4j_env(), capture_output=True, text=True)
         if result.returncode != 0:
-            raise RuntimeError(f"revgraph {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-20:])
+            raise RuntimeError(f"revgraph {' '.join(args)} failed:\n{tail}")
         return result.stdout
 
     def start_neo4j(self) -> None:
