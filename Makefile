@@ -17,7 +17,8 @@ help:
 	@echo "make run | make test | make stop | make lint | make bench | make bench-peers | make bench-soak | make clean"
 
 # System tools the project needs (a JDK for Neo4j, Maven to fetch it, Chromium for the browser
-# test): installed from Debian's packages when missing and we may (root or sudo).
+# test, HAProxy for the scale-out drill): installed from Debian's packages when missing and we
+# may (root or sudo).
 system:
 	@scripts/system-deps.sh
 
