@@ -39,13 +39,39 @@ CALL () {
   MATCH (n) WHERE n:{Fact} OR n:{Event}
   OPTIONAL MATCH (n)-[:{Cites}]->(s:{Source})
   WITH n, collect(DISTINCT s.{Source.kind}) AS kinds, count(DISTINCT s) AS sources
-  RETURN count(n) AS citedRecords,
-         count(CASE WHEN sources = 1 THEN 1 END) AS oneSourceOnly,
-         count(CASE WHEN sources > 0 AND all(k IN kinds WHERE k = 'encyclopedia') THEN 1 END)
-           AS encyclopediaOnly
+  WITH n, kinds, sources,
+       CASE WHEN sources >= 3 THEN '3 or more' ELSE toString(sources) END AS bucket
+  WITH bucket, count(n) AS facts, sum(CASE WHEN sources = 1 THEN 1 ELSE 0 END) AS one,
+       sum(CASE WHEN sources > 0 AND all(k IN kinds WHERE k = 'encyclopedia') THEN 1 ELSE 0 END)
+         AS encyclopedic
+  ORDER BY bucket
+  RETURN sum(facts) AS citedRecords, sum(one) AS oneSourceOnly,
+         sum(encyclopedic) AS encyclopediaOnly,
+         collect({sources: bucket, facts: facts}) AS bySources
+}
+CALL () {
+  MATCH ()-[c:{Cites}]->() WHERE c.{Cites.quote} IS NOT NULL
+  RETURN count(c) AS quotations,
+         count(CASE WHEN c.{Cites.spanDocument} IS NOT NULL THEN 1 END) AS locatedQuotations
+}
+CALL () {
+  MATCH (u:{Place}) WHERE u.{Place.kind} IN ['province', 'region']
+    AND NOT EXISTS {
+      MATCH (u)<-[:{Place.in}]-(:{Place})<-[:{Control.place}]-(:{Control}) }
+    AND NOT EXISTS { MATCH (u)<-[:{Control.place}]-(:{Control}) }
+  RETURN collect(u.id) AS unitsWithoutTimeline
+}
+CALL () {
+  MATCH (s:{Soviet}) WHERE NOT EXISTS { MATCH (s)<-[:{Composition.body}]-(:{Composition}) }
+  RETURN count(s) AS sovietsWithoutComposition
+}
+CALL () {
+  MATCH (s:{Soviet}) RETURN count(s) AS soviets
 }
 RETURN byConfidence, controlPeriods, vagueStarts, vagueEnds, periodsWithoutStart,
-       disputedPeriods, citiesWithoutControl, citedRecords, oneSourceOnly, encyclopediaOnly
+       disputedPeriods, citiesWithoutControl, citedRecords, oneSourceOnly, encyclopediaOnly,
+       bySources, quotations, locatedQuotations, unitsWithoutTimeline,
+       sovietsWithoutComposition, soviets
 """, without_control=WITHOUT_CONTROL)
 
 
@@ -58,6 +84,8 @@ def render(data: dict[str, Any]) -> list[str]:
     """The report as plain lines, in the order a reviewer reads it."""
     conf = ", ".join(f"{r['confidence']} {r['count']}" for r in data["byConfidence"]) or "none"
     cities = data["citiesWithoutControl"]
+    units = data["unitsWithoutTimeline"]
+    located, quotes = data["locatedQuotations"], data["quotations"]
     return [
         f"facts by confidence: {conf}",
         f"control periods: {data['controlPeriods']} "
@@ -69,4 +97,12 @@ def render(data: dict[str, Any]) -> list[str]:
         f"facts and events: {data['citedRecords']}; citing one source only: "
         f"{data['oneSourceOnly']}; whose only sources are encyclopedias: "
         f"{data['encyclopediaOnly']}",
+        "facts and events by number of distinct sources: " + ", ".join(
+            f"{r['sources']}: {r['facts']}" for r in data["bySources"]),
+        f"quotations located in a stored text: {located} of {quotes} "
+        f"({located / quotes:.0%})" if quotes else "quotations: none",
+        f"provinces and regions of 1917 without a control timeline ({len(units)}): "
+        f"{', '.join(units) or 'none'}",
+        f"soviets without a party composition: {data['sovietsWithoutComposition']} of "
+        f"{data['soviets']}",
     ]
