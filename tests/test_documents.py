@@ -1,5 +1,5 @@
-"""Documents without Neo4j: reading, bad input, the linker against the gold annotation of both
-seed documents (precision and recall printed), dates, figures and the ingest dry run."""
+"""Documents without Neo4j: reading, bad input, the linker's rules, dates, figures and the ingest
+dry run (the linker against the gold set: test_documents_gold.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from tests.conftest import ROOT as PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
 DATA = PROJECT_ROOT / "data"
-GOLD = Path(__file__).parent / "fixtures" / "gold"
 
 
 @pytest.fixture(scope="module")
@@ -88,21 +87,6 @@ def test_a_path_outside_the_documents_folder_is_refused(tmp_path: Path) -> None:
 
 
 # -- linking ----------------------------------------------------------------------------------
-
-
-def test_precision_and_recall_on_the_gold_annotation(linker: Linker) -> None:
-    tp = fp = fn = 0
-    for gold_file in sorted(GOLD.glob("*.json")):
-        gold = json.loads(gold_file.read_text(encoding="utf-8"))
-        found = {(m.start, m.end, m.entity) for m in _link(linker, PROJECT_ROOT / gold["document"])}
-        wanted = {(m["start"], m["end"], m["entity"]) for m in gold["mentions"]}
-        tp, fp, fn = tp + len(found & wanted), fp + len(found - wanted), fn + len(wanted - found)
-        for s, e, ent in sorted(found ^ wanted):
-            print(f"  {'extra' if (s, e, ent) in found else 'missed'}: {gold_file.stem} {s}-{e} {ent}")
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    print(f"\nmentions: precision {precision:.3f}, recall {recall:.3f} "
-          f"({tp} right, {fp} extra, {fn} missed, exact span and entity)")
-    assert precision >= 0.95 and recall >= 0.90
 
 
 def test_misspellings_are_linked_even_without_their_aliases(records: list) -> None:
