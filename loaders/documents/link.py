@@ -58,7 +58,7 @@ from loaders.documents.names import (
     lemma_key,
     surfaces_of,
 )
-from loaders.documents.russian import ENGLISH, is_cyrillic, parse
+from loaders.documents.russian import CYRILLIC, ENGLISH, is_cyrillic, parse
 from schema.model import EVENT, ORGANIZATION, PARTY, PLACE, SOVIET
 
 __all__ = ["LINKED_LABELS", "Candidate", "EntityRow", "Linker", "Mention", "entity_rows"]
@@ -300,8 +300,9 @@ class Linker:
                 toks.append(every[j])
                 j += 1
         t = _Text(text, f, toks, breaks, [f.cased[w[1]].isupper() for w in toks], [], [])
-        t.cyrillic = [is_cyrillic(t.original(i)) for i in range(len(toks))] if not text.isascii() \
-            else [False] * len(toks)
+        t.cyrillic = [False] * len(toks)
+        if not text.isascii() and CYRILLIC.search(text):
+            t.cyrillic = [bool(CYRILLIC.match(text, f.start(w[1]))) for w in toks]
         t.vocabulary = {w[0] for w in toks}
         t.joined = [False] + [i not in breaks and f.cased[a[2]:b[1]] in (" ", "-", "\n")
                               for i, (a, b) in enumerate(zip(toks, toks[1:], strict=False), 1)]
@@ -404,8 +405,11 @@ class Linker:
             if not t.capital[i] or t.cyrillic[i]:
                 continue
             for n in range(min(6, len(t.toks) - i), 1, -1):
+                last = t.toks[i + n - 1][0]
+                if not t.capital[i + n - 1] or SYNONYMS.get(last, last) not in self.by_last:
+                    continue
                 run = t.toks[i:i + n]
-                if not (t.capital[i + n - 1] and all(t.joined[i + 1:i + n]) and all(
+                if not (all(t.joined[i + 1:i + n]) and all(
                         t.capital[j] or run[j - i][0] in _JOINERS for j in range(i, i + n))):
                     continue
                 ws = [SYNONYMS.get(w[0], w[0]) for w in run]
@@ -570,9 +574,11 @@ class Linker:
                     heads[head].append((c.first, c.chosen or ""))
         out = []
         for i, w in enumerate(t.toks):
+            if w[0] not in heads or i in taken or not t.capital[i]:
+                continue
             alone = (not t.joined[i] or not t.capital[i - 1] or t.toks[i - 1][0] == "the") and not (
                 i + 1 < len(t.toks) and t.joined[i + 1] and t.capital[i + 1])
-            if w[0] not in heads or i in taken or not t.capital[i] or not alone:
+            if not alone:
                 continue
             before = [e for at, e in heads[w[0]] if at < i]
             after = [e for at, e in heads[w[0]] if at > i]
