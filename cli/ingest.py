@@ -1,6 +1,7 @@
 """`revgraph ingest FILE`: a curator's dry run over a document. Nothing is written to Neo4j.
 
-    revgraph ingest article.txt --json        one JSON object a line: each mention, date, number
+    revgraph ingest article.txt --json        one JSON object a line: each mention, date, number,
+                                              and candidate (a name the graph does not hold)
     revgraph ingest article.txt --suggest     a YAML draft of candidate facts (stdout or -o FILE)
     revgraph ingest article.txt               a table of the mentions
     revgraph ingest --score tests/fixtures/gold
@@ -83,13 +84,14 @@ def ingest(
         doc = read_document(file)
     except DocumentError as exc:
         _fail(str(exc), code=2)
-    mentions = linker.link(doc.text, [(p.start, p.end) for p in doc.passages])
+    analysis = linker.analyse(doc.text, [(p.start, p.end) for p in doc.passages])
+    mentions = analysis.mentions
     dates = find_dates(doc.text)
     numbers = find_numbers(doc.text, dates)
     if suggest:
         from loaders.documents.suggest import draft, to_yaml
 
-        text = to_yaml(doc, draft(doc, mentions, dates, numbers, source))
+        text = to_yaml(doc, draft(doc, mentions, dates, numbers, source, linker.entities))
         if output:
             output.write_text(text, encoding="utf-8")
             err.print(f"Wrote the draft to {output}")
@@ -98,7 +100,7 @@ def ingest(
         return
     if as_json:
         rows = [m.as_json() for m in mentions] + [d.as_json() for d in dates] + [
-            n.as_json() for n in numbers]
+            n.as_json() for n in numbers] + [c.as_json() for c in analysis.candidates]
         rows.sort(key=lambda r: (r["start"], r["end"]))
         sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
         return
@@ -108,6 +110,9 @@ def ingest(
         table.add_row(str(m.start), str(m.end), m.text, m.entity, m.label, m.method,
                       f"{m.score:.2f}")
     Console().print(table)
+    if analysis.candidates:
+        Console().print("Names the graph does not hold (candidates for new records): " + "; ".join(
+            f"{c.text} ({c.label})" for c in analysis.candidates), highlight=False)
     Console().print(f"{len(dates)} date(s), {len(numbers)} figure(s): see --json or --suggest.")
 
 

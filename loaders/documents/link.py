@@ -37,6 +37,7 @@ only: Russian writes party names in lowercase).
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -104,6 +105,9 @@ SHORT_FORMS = frozenset(("rada", "council", "committee", "government", "senate",
                          "revolution", "duma"))
 # Words inside a name ("Council of the Country", "Army of Islam").
 _JOINERS = frozenset(("of", "the", "and", "de"))
+# What may stand between two words of one name: a space, a hyphen, a line break, after a
+# possessive ("People's Republic", "Soldiers' Deputies").
+_JOIN = re.compile(r"(?:'s?)?[ \n-]")
 # Words a run of capitals may begin with that are not part of a name (sentence openers).
 _LEADING = frozenset("""the a an in on at after with during by from for to and as when while
 since under before between of""".split())
@@ -304,7 +308,7 @@ class Linker:
         if not text.isascii() and CYRILLIC.search(text):
             t.cyrillic = [bool(CYRILLIC.match(text, f.start(w[1]))) for w in toks]
         t.vocabulary = {w[0] for w in toks}
-        t.joined = [False] + [i not in breaks and f.cased[a[2]:b[1]] in (" ", "-", "\n")
+        t.joined = [False] + [i not in breaks and _JOIN.fullmatch(f.cased, a[2], b[1]) is not None
                               for i, (a, b) in enumerate(zip(toks, toks[1:], strict=False), 1)]
         return t
 

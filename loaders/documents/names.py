@@ -27,7 +27,8 @@ from typing import Any
 
 from loaders.documents.fold import key
 from loaders.documents.russian import is_cyrillic, parse
-from schema.model import EVENT, ORGANIZATION, PARTY, PERSON, PLACE, SOVIET
+from schema.dates import HistoricalDate
+from schema.model import EVENT, ORGANIZATION, PARTY, PERSON, PLACE, SOVIET, START
 
 LINKED_LABELS = (PLACE.name, PERSON.name, PARTY.name, ORGANIZATION.name, SOVIET.name, EVENT.name)
 # English words that translate each other in the names of the period's bodies.
@@ -42,6 +43,8 @@ class Entity:
     name: str
     related: frozenset[str] = frozenset()  # ids it points at: its place, province, party...
     words: frozenset[str] = frozenset()  # folded words of its names, for context
+    places: tuple[str, ...] = ()  # where it sat or happened (its place or places field)
+    start: str | None = None  # an event's start, as the data states it
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,19 @@ class EntityRow:
     name: str
     aliases: tuple[str, ...]
     refs: dict[str, list[str]]
+    start: str | None = None  # an event's start as the data states it ("1918-03-30 N.S.")
 
 
 def entity_rows(records: Iterable[Any]) -> list[EntityRow]:
     """The linked kinds' records of a dataset, reduced to what the linker reads."""
     return [EntityRow(r.kind.name, r.id, r.props["name"], tuple(r.props.get("aliases", [])),
-                      {k: list(v) for k, v in r.refs.items()})
+                      {k: list(v) for k, v in r.refs.items()}, _start(r.props))
             for r in records if r.kind.name in LINKED_LABELS]
+
+
+def _start(props: dict[str, Any]) -> str | None:
+    d = HistoricalDate.from_graph(props, START) if props.get(START) else None
+    return d.text if d else None
 
 
 def canon(k: str) -> str:
@@ -171,7 +180,9 @@ def surfaces_of(rows: list[EntityRow]) -> tuple[list[Entity], list[Surface],
             if parent.get(t):
                 related.add(parent[t])  # type: ignore[arg-type]
         words = {w for form in [r.name, *aliases] for w in key(form).split()}
-        entities.append(Entity(r.id, r.label, r.name, frozenset(related), frozenset(words)))
+        entities.append(Entity(r.id, r.label, r.name, frozenset(related), frozenset(words),
+                               (*r.refs.get("place", []), *r.refs.get("places", [])),
+                               r.start))
         surfaces.append(Surface(r.id, r.name, "name", is_cased(r.name), is_acronym(r.name)))
         surfaces += [Surface(r.id, a, "alias", is_cased(a), is_acronym(a)) for a in aliases]
         surfaces += [Surface(r.id, v, "variant", is_cased(v), False, strict=True)
