@@ -163,7 +163,7 @@ def _figure(doc: Document, s: Sentence, n: NumberFound, inside: list[Mention],
     event_start = getattr(entities.get(about.entity), "start", None) if about else None
     if same and same[0].date:
         date, how = same[0].date.text, ""
-    elif event_start:
+    elif event_start and about:
         date, how = event_start, f" The date is the start of {about.entity} in the graph."
     elif earlier and earlier[-1].date:
         date, how = earlier[-1].date.text, " The date is the last one stated before."
