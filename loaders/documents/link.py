@@ -60,7 +60,7 @@ from loaders.documents.names import (
     surfaces_of,
 )
 from loaders.documents.russian import CYRILLIC, ENGLISH, is_cyrillic, parse
-from schema.model import EVENT, ORGANIZATION, PARTY, PLACE, SOVIET
+from schema.model import EVENT, ORGANIZATION, PARTY, PERSON, PLACE, SOVIET
 
 __all__ = ["LINKED_LABELS", "Candidate", "EntityRow", "Linker", "Mention", "entity_rows"]
 
@@ -281,6 +281,7 @@ class Linker:
         cands = [c for c in cands if c.chosen]
         cands = sorted(cands + self._short_forms(t, cands), key=lambda c: c.first)
         cands = self._soviet_phrases(t, cands)
+        self._full_names(t, cands)
         f = t.folded
         return Analysis([self._mention(t, c) for c in cands],
                         [Candidate(s, e, text[s:e], label) for a, b, label in found
@@ -434,15 +435,17 @@ class Linker:
         found: list[_Candidate] = []
         i = 0
         while i < len(t.toks):
-            if not (free[i] and t.capital[i]) or t.cyrillic[i]:
+            if not (free[i] and t.capital[i]):
                 i += 1
                 continue
             best: tuple[int, str, float] | None = None
-            for n in (3, 2, 1):
+            for n in ((1,) if t.cyrillic[i] else (3, 2, 1)):
                 # A name of several words: each capitalised, joined by a space or a hyphen.
                 if not (t.free_run(i, n, used) and all(t.capital[i + 1:i + n])):
                     continue
-                hit = self._fuzzy_match(" ".join(w[0] for w in t.toks[i:i + n]), n)
+                window = key(parse(t.original(i))[0]) if t.cyrillic[i] else " ".join(
+                    w[0] for w in t.toks[i:i + n])  # Russian: by its dictionary form
+                hit = self._fuzzy_match(window, n)
                 if hit and (best is None or hit[1] > best[2]):
                     best = (n, hit[0], hit[1])
             if best is None:
@@ -611,6 +614,25 @@ class Linker:
             c.first, c.last = new
             c.chosen, c.method, c.score = soviets[0], "phrase", SCORES["phrase"]
         return cands
+
+    def _full_names(self, t: _Text, cands: list[_Candidate]) -> None:
+        """A person found by the surname takes in the given name and patronymic before it
+        when their initials are the person's ("Степан Георгиевич Шаумян")."""
+        taken = {i for c in cands for i in range(c.first, c.last + 1)}
+        for c in cands:
+            e = self.entities[c.chosen or ""]
+            if e.label != PERSON.name or c.first != c.last:
+                continue
+            names = [k.split() for k in self.keys_of.get(e.id, ()) if " " in k]
+            for n in (2, 1):
+                i = c.first - n
+                if i < 0 or any(j in taken for j in range(i, c.first)) or not all(
+                        t.capital[i:c.first]) or not all(t.joined[i + 1:c.first + 1]):
+                    continue
+                initials = [t.toks[j][0][:1] for j in range(i, c.first)]
+                if any(len(k) == n + 1 and [w[:1] for w in k[:n]] == initials for k in names):
+                    c.first = i
+                    break
 
     def _mention(self, t: _Text, c: _Candidate) -> Mention:
         e = self.entities[c.chosen or ""]
