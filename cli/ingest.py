@@ -140,12 +140,13 @@ def _score(linker: Any, gold: Path, as_json: bool, show_errors: bool, show_heldo
                       str(s.right), str(s.extra), str(s.missed), str(s.ignored + s.stale),
                       f"{s.candidates_found}/{s.candidates}",
                       style="bold" if s in sums.values() else None)
-    Console().print(table)
+    out = Console(width=None if sys.stdout.isatty() else 160)  # a pipe: the whole table
+    out.print(table)
     if show_errors:
         for g, s in zip(golds, scores, strict=True):
             if s.split == "dev" or show_heldout:
                 text = read_document(g.path).text
                 for kind, m in s.errors:
                     context = " ".join(text[max(0, m.start - 40):m.end + 40].split())
-                    Console().print(f"{s.id}  {kind:6} {m.label:32} {text[m.start:m.end]!r}  "
-                                    f"… {context} …", highlight=False, soft_wrap=True)
+                    out.print(f"{s.id}  {kind:6} {m.label:32} {text[m.start:m.end]!r}  "
+                              f"… {context} …", highlight=False, soft_wrap=True)
