@@ -23,7 +23,8 @@ GOLD = ROOT / "tests" / "fixtures" / "gold"
 # (half, language): (precision, recall) at least.
 FLOORS = {
     ("dev", "en"): (0.96, 0.95),
-    ("heldout", "en"): (0.88, 0.86),  # measured 0.905 and 0.880
+    # measured 0.887 and 0.862; 0.905 and 0.880 a day's data earlier: data/ grows under it
+    ("heldout", "en"): (0.86, 0.84),
     ("heldout", "ru"): (0.65, 0.60),  # measured 0.714 and 0.682 (22 mentions: a rough figure)
 }
 

@@ -187,8 +187,10 @@ def surfaces_of(rows: list[EntityRow]) -> tuple[list[Entity], list[Surface],
         surfaces += [Surface(r.id, a, "alias", is_cased(a), is_acronym(a)) for a in aliases]
         surfaces += [Surface(r.id, v, "variant", is_cased(v), False, strict=True)
                      for v in _variants(r, aliases, place_name, place_names)]
-        if r.label == PERSON.name and len(r.name.split()[-1]) >= 4:
-            last_names[r.name.split()[-1]].append(r.id)
+        last = _PAREN.sub(" ", r.name).split()[-1:]  # "Pavel Ivanov (chairman of...)": Ivanov
+        if r.label == PERSON.name and last and len(last[0]) >= 4 and last[0][:1].isupper() \
+                and last[0].isalpha():
+            last_names[last[0]].append(r.id)
         if r.label == SOVIET.name:
             for place in r.refs.get("place", []):
                 soviets_by_place[place].append(r.id)
@@ -228,11 +230,12 @@ _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ish|ian|an|ese|ic|ch)$")
 def _unqualified(surfaces: list[Surface]) -> list[Surface]:
     """"Finnish Red Guards" is also "Red Guards", and "Finnish Whites" "Whites", when another
     entity is named so: the Finnish text's "Whites" are then chosen from context."""
-    keys = {key(s.form) for s in surfaces}
+    keys = {key(s.form) for s in surfaces if s.method != "variant"}
     out = []
     for s in surfaces:
         first, _, rest = s.form.partition(" ")
-        if rest and _DEMONYM.match(first) and key(rest) in keys and s.method != "variant":
+        if rest[:1].isupper() and _DEMONYM.match(first) and key(rest) in keys \
+                and s.method != "variant":
             q = key(first)
             out.append(Surface(s.entity, rest, "variant", is_cased(rest), is_acronym(rest),
                                strict=True, weight=0.5, qualifier=q))
