@@ -187,10 +187,10 @@ def surfaces_of(rows: list[EntityRow]) -> tuple[list[Entity], list[Surface],
         surfaces += [Surface(r.id, a, "alias", is_cased(a), is_acronym(a)) for a in aliases]
         surfaces += [Surface(r.id, v, "variant", is_cased(v), False, strict=True)
                      for v in _variants(r, aliases, place_name, place_names)]
-        last = _PAREN.sub(" ", r.name).split()[-1:]  # "Pavel Ivanov (chairman of...)": Ivanov
-        if r.label == PERSON.name and last and len(last[0]) >= 4 and last[0][:1].isupper() \
-                and last[0].isalpha():
-            last_names[last[0]].append(r.id)
+        surname = (_PAREN.sub(" ", r.name).split() or [""])[-1]  # "Pavel Ivanov (chairman...)"
+        if r.label == PERSON.name and len(surname) >= 4 and surname[:1].isupper() \
+                and surname.isalpha():
+            last_names[surname].append(r.id)
         if r.label == SOVIET.name:
             for place in r.refs.get("place", []):
                 soviets_by_place[place].append(r.id)
