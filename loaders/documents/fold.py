@@ -60,9 +60,14 @@ class Folded:
         return self.starts[k] if i == self.origins[k] else after
 
 
+# Soft and hard signs fold to nothing, not to unidecode's apostrophe: "большевик" is
+# "bolshevik", one word, as the English name is spelt.
+_SILENT = frozenset("ьъЬЪ")
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    return str(unidecode(ch))
+    return "" if ch in _SILENT else str(unidecode(ch))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

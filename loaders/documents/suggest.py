@@ -1,15 +1,26 @@
 """A YAML draft of candidate facts found in a document, for a curator to check and move into
 data/. Nothing here is a fact: each candidate quotes the sentence it came from, says how its
-date was read, and is marked as a draft.
+date was read, and is marked as a draft. Once the curator has filled its ids (the source, and
+what a figure is about where the draft could not tell), the draft validates as a data file.
 
-A sentence yields an event candidate when it names a place and says what happened there in a
-word the model knows ("seized", "fighting", "soviet", "strike"...); it yields a figure
-candidate when it states a number of something and names what the number is about.
+Events. A sentence yields an event candidate when it is dated to the day or the month and
+mentions an entity of the graph ("On 2 November 1917 the Baku Soviet took power"), or when it
+names a place and says what happened there in a word the model knows ("seized", "fighting",
+"strike"...). Its places are the places mentioned, or where the bodies mentioned sat; a
+sentence with two dates ("from 25 April to 31 July 1918") gives a start and an end. Title
+lines (a line alone, without a full stop) yield nothing.
+
+Figures. A number that counts something ("700 soviets", "175 seats", "12,000 killed") is about
+what the sentence says it counts: the dead, the wounded and the captured are an event's (the
+event the sentence, or the one before, names); anything else is the subject's, the nearest
+mention before the number (else after it). Its date is the sentence's, else the last stated
+before it in the text (the note says so); a figure with no date before it is left out.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -17,9 +28,10 @@ import yaml
 from loaders.documents.dates import DateFound, NumberFound
 from loaders.documents.link import Mention
 from loaders.documents.read import Document
+from schema.dates import Precision
 from schema.model import EVENT, PLACE
 
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z\"“(\[])")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)»]?\s+(?=[A-ZА-ЯЁ\"“«(\[])")
 # A word of the text -> the kind of event it suggests (schema/model.py's EVENT_KINDS).
 EVENT_WORDS = {
     "seized": "uprising", "seize": "uprising", "seizure": "uprising", "took power": "uprising",
@@ -27,67 +39,150 @@ EVENT_WORDS = {
     "rising": "uprising", "fighting": "fighting", "fought": "fighting", "battle": "battle",
     "strike": "strike", "demonstration": "demonstration", "congress": "congress",
     "elections": "election", "elected": "election", "mutiny": "mutiny", "occupied": "occupation",
-    "captured": "occupation", "declared": "declaration", "decree": "decree",
-    "soviet": "other", "soviets": "other",
+    "captured": "occupation", "declared": "declaration", "proclaimed": "declaration",
+    "decree": "decree", "soviet": "other", "soviets": "other",
 }
 _EVENT_RE = re.compile(r"\b(" + "|".join(sorted(EVENT_WORDS, key=len, reverse=True)) + r")\b",
                        re.I)
+# What the dead, the wounded and the captured are counted by; they are an event's figures.
+CASUALTIES = {"killed": "killed", "dead": "killed", "died": "killed", "perished": "killed",
+              "massacred": "killed", "executed": "killed", "slain": "killed",
+              "wounded": "wounded", "captured": "captured", "prisoners": "captured",
+              "casualties": "casualties"}
+_CASUALTY_RE = re.compile(r"\b(" + "|".join(CASUALTIES) + r")\b", re.I)
+_TITLE_END = (".", "!", "?", ":", ";", ")", "»", '"', "”", "…")
 
 
-def sentences(doc: Document) -> list[tuple[int, int]]:
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    passage: int
+
+
+def sentences(doc: Document) -> list[Sentence]:
     out = []
     for p in doc.passages:
         start = p.start
         for m in SENTENCE_END.finditer(doc.text, p.start, p.end):
-            out.append((start, m.start()))
+            out.append(Sentence(start, m.start(), p.index))
             start = m.end()
-        out.append((start, p.end))
+        out.append(Sentence(start, p.end, p.index))
     return out
 
 
+def is_title(text: str) -> bool:
+    """A heading: one line, no full stop, a dozen words at most."""
+    line = text.strip()
+    return "\n" not in line and not line.endswith(_TITLE_END) and len(line.split()) <= 12
+
+
 def draft(doc: Document, mentions: list[Mention], dates: list[DateFound],
-          numbers: list[NumberFound], source: str | None) -> dict[str, list[dict[str, Any]]]:
+          numbers: list[NumberFound], source: str | None,
+          entities: dict[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Candidate events and figures. ``entities``: the linker's (link.py's Entity: where each
+    sat, when each event began), to place an event that names only a body and to date a
+    figure of an event."""
+    entities = entities or {}
     events: list[dict[str, Any]] = []
-    figures: list[dict[str, Any]] = []
-    for start, end in sentences(doc):
-        quote = " ".join(doc.text[start:end].split())
-        inside = [m for m in mentions if start <= m.start < end]
-        places = list(dict.fromkeys(m.entity for m in inside if m.label == PLACE.name))
-        when = next((d for d in dates if start <= d.start < end and d.date), None)
-        words = [w.lower() for w in _EVENT_RE.findall(doc.text[start:end])]
-        citation = {"source": source or "TODO-SOURCE-ID", "quote": quote}
-        if places and words and (when or set(words) - {"soviet", "soviets"}):
-            kind = next((EVENT_WORDS[w] for w in words if EVENT_WORDS[w] != "other"), "other")
-            event: dict[str, Any] = {
-                "id": f"draft-{places[0]}-{len(events) + 1}",
-                "name": f"TODO: what happened ({', '.join(words)})",
-                "kind": kind,
-                "places": places,
-            }
-            if when and when.date:
-                event["start"] = when.date.text
-            event["citations"] = [citation]
-            event["note"] = _note(doc, start, end, when, inside)
+    figures: dict[tuple[Any, ...], dict[str, Any]] = {}
+    citation_source = source or "TODO-SOURCE-ID"
+    previous_events: list[Mention] = []
+    for s in sentences(doc):
+        text = doc.text[s.start:s.end]
+        if is_title(text):
+            continue
+        quote = " ".join(text.split())
+        inside = [m for m in mentions if s.start <= m.start < s.end]
+        when = [d for d in dates if s.start <= d.start < s.end and d.date]
+        event = _event(s, text, inside, when, entities, len(events) + 1)
+        if event is not None:
+            event["citations"] = [{"source": citation_source, "quote": quote}]
+            event["note"] = _note(doc, s, when[0] if when else None, inside)
             events.append(event)
-        for n in (n for n in numbers if start <= n.start < end and n.measure):
-            about = next((m for m in inside if m.label != EVENT.name), None)
-            figure: dict[str, Any] = {
-                "about": about.entity if about else "TODO-ENTITY-ID",
-                "measure": n.measure,
-                "label": f"TODO: {n.text}",
-                "value": n.value,
-                "qualifier": n.qualifier,
-                "date": when.date.text if when and when.date else "TODO-DATE",
-                "citations": [dict(citation)],  # a copy: YAML would print an anchor
-                "note": _note(doc, start, end, when, inside),
-            }
-            figures.append(figure)
-    return {"events": events, "figures": figures}
+        if s.start == doc.passages[s.passage].start:
+            previous_events = []
+        for n in (n for n in numbers if s.start <= n.start < s.end):
+            figure = _figure(doc, s, n, inside, previous_events, dates, entities)
+            if figure is not None:
+                figure["citations"] = [{"source": citation_source, "quote": quote}]
+                figures.setdefault((figure["about"], figure["measure"], figure["date"],
+                                    figure["value"]), figure)
+        previous_events = [m for m in inside if m.label == EVENT.name] or previous_events
+    return {"events": events, "figures": list(figures.values())}
 
 
-def _note(doc: Document, start: int, end: int, when: DateFound | None,
-          inside: list[Mention]) -> str:
-    parts = [f"DRAFT from {doc.file}, characters {start}-{end}."]
+def _event(s: Sentence, text: str, inside: list[Mention], when: list[DateFound],
+           entities: dict[str, Any], number: int) -> dict[str, Any] | None:
+    if any(m.label == EVENT.name for m in inside):
+        return None  # the sentence tells of an event the graph holds: cite it there
+    words = [w.lower() for w in _EVENT_RE.findall(text)]
+    places = list(dict.fromkeys(m.entity for m in inside if m.label == PLACE.name))
+    for m in inside:
+        e = entities.get(m.entity)
+        places += [p for p in (e.places if e else ()) if p not in places]
+    dated = bool(when) and when[0].date is not None and when[0].date.precision in (
+        Precision.DAY, Precision.MONTH)
+    if not ((dated and inside) or (places and words and (when or set(words) - {"soviet",
+                                                                                 "soviets"}))):
+        return None
+    kind = next((EVENT_WORDS[w] for w in words if EVENT_WORDS[w] != "other"), "other")
+    subject = places[0] if places else inside[0].entity
+    names = ", ".join(dict.fromkeys(m.text for m in inside))
+    event: dict[str, Any] = {
+        "id": f"draft-{subject}-{number}",
+        "name": f"TODO {number}: what happened ({', '.join(words) or 'dated'}: {names})",
+        "kind": kind,
+    }
+    if places:
+        event["places"] = places
+    if when and when[0].date:
+        event["start"] = when[0].date.text
+        if len(when) > 1 and when[1].date and when[1].date.earliest > when[0].date.earliest:
+            event["end"] = when[1].date.text
+    return event
+
+
+def _figure(doc: Document, s: Sentence, n: NumberFound, inside: list[Mention],
+            previous_events: list[Mention], dates: list[DateFound],
+            entities: dict[str, Any]) -> dict[str, Any] | None:
+    clause = re.split(r"[;:.]", doc.text[n.end:s.end], maxsplit=1)[0]
+    casualty = _CASUALTY_RE.search(n.measure or "") or _CASUALTY_RE.search(clause[:60])
+    measure = CASUALTIES[casualty.group(1).lower()] if casualty else n.measure
+    if not measure:
+        return None
+    if casualty:
+        events = [m for m in inside if m.label == EVENT.name] or previous_events
+        about = events[0] if events else None
+    else:
+        before = [m for m in inside if m.end <= n.start]
+        after = [m for m in inside if m.start >= n.end]
+        about = before[-1] if before else (after[0] if after else None)
+    same = [d for d in dates if s.start <= d.start < s.end and d.date]
+    earlier = [d for d in dates if d.end <= n.start and d.date]
+    event_start = getattr(entities.get(about.entity), "start", None) if about else None
+    if same and same[0].date:
+        date, how = same[0].date.text, ""
+    elif event_start and about:
+        date, how = event_start, f" The date is the start of {about.entity} in the graph."
+    elif earlier and earlier[-1].date:
+        date, how = earlier[-1].date.text, " The date is the last one stated before."
+    else:
+        return None
+    return {
+        "about": about.entity if about else "TODO-ENTITY-ID",
+        "measure": measure,
+        "label": f"TODO: {n.text}" + (f" ({casualty.group(1)})" if casualty and casualty.group(
+            1) not in n.text else ""),
+        "value": n.value,
+        "qualifier": n.qualifier,
+        "date": date,
+        "note": _note(doc, s, same[0] if same else None, inside) + how,
+    }
+
+
+def _note(doc: Document, s: Sentence, when: DateFound | None, inside: list[Mention]) -> str:
+    parts = [f"DRAFT from {doc.file}, characters {s.start}-{s.end}."]
     if when:
         parts.append(f"Date read from {when.text!r}: calendar {when.calendar_basis}"
                      f"{', year from earlier in the text' if when.year_basis == 'inferred' else ''}.")
@@ -99,7 +194,8 @@ def _note(doc: Document, start: int, end: int, when: DateFound | None,
 def to_yaml(doc: Document, candidates: dict[str, list[dict[str, Any]]]) -> str:
     head = (f"# Candidate facts drafted by `revgraph ingest --suggest` from {doc.file}.\n"
             "# Nothing here is checked: read each quotation in the text, correct or delete the\n"
-            "# candidate, give it a real id and name, and move it into a file under data/.\n")
+            "# candidate, give it a real id and name (and fill every TODO), and move it into a\n"
+            "# file under data/; `revgraph validate` then checks it like any data file.\n")
     body = {k: v for k, v in candidates.items() if v}
     if not body:
         return head + "# No candidates found.\n"
