@@ -256,7 +256,10 @@ def load(driver: Driver, database: str, dataset: Dataset,
         return first_load.load_bulk(driver, database, dataset, step, size=batch_rows)
     state = loadstate.load_state(driver, database)
     summary = Summary(repaired=not state.complete)
-    changes = diff(dataset, existing_hashes(driver, database), summary)
+    existing = existing_hashes(driver, database)
+    if state.state == "unverified":  # no record of its load: no hash in it is trusted
+        existing = {i: (label, None) for i, (label, _) in existing.items()}
+    changes = diff(dataset, existing, summary)
     step("plan", 0)
     passages = plan_passages(dataset)  # documents: read and linked before anything is written
     months = dataset.fighting_months
