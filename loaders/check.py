@@ -20,7 +20,7 @@ from typing import Any
 
 from loaders.read import LineDict, Location, Problem, RawRecord
 from schema import time
-from schema.dates import DateError, HistoricalDate, graph_props, parse_date
+from schema.dates import DateError, HistoricalDate, parse_date
 from schema.model import (
     CITATION_FIELDS,
     CITATIONS,
@@ -51,10 +51,10 @@ class Record:
 
     kind: Kind
     id: str
-    props: dict[str, Any]
+    props: dict[str, Any]  # the graph's properties, but for dates (``record_props``)
     refs: dict[str, list[str]]
     citations: list[Citation]
-    dates: dict[str, HistoricalDate]
+    dates: dict[str, HistoricalDate]  # by field name; as graph properties: ``record_props``
     location: Location
     # Each field's line, as its offset from the record's: a dict, or packed (_pack_lines).
     lines: dict[str, int] | bytes = field(default_factory=dict)
@@ -119,9 +119,8 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
             continue
         if f.is_ref:
             refs[f.name] = checked
-        elif f.type == "date":
+        elif f.type == "date":  # its graph properties are made when written (record_props)
             dates[f.name] = checked
-            props.update(checked.to_graph(prop))
         else:
             props[prop] = checked
 
@@ -153,11 +152,11 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
         return None  # an id that is not one: nothing can refer to it
     record_id = sys.intern(props.get("id") or derived_id(kind, item))
     props["id"] = record_id
-    # A large dataset holds millions of records: one string per property name, enum value and
-    # id, however many records repeat it (the model builds names afresh on each call).
-    shared = info.shared
-    props = {sys.intern(k): sys.intern(v) if k in shared and isinstance(v, str) else v
-             for k, v in props.items()}
+    # A large dataset holds millions of records: one string per enum value and id, however
+    # many records repeat it (property names are the model's, interned once in _info).
+    for k in info.shared.intersection(props):
+        if isinstance(props[k], str):
+            props[k] = sys.intern(props[k])
     refs = {name: [sys.intern(t) for t in targets] for name, targets in refs.items()}
     for c in citations:
         c.source = sys.intern(c.source)
@@ -201,7 +200,7 @@ class _KindInfo:
 
     known: frozenset[str]  # the field names a record may give
     fields: tuple[tuple[Field, str], ...]  # each field with its property name
-    shared: frozenset[str]  # properties of few values (enums, a date's precision and calendar)
+    shared: frozenset[str]  # properties of few values (enums)
     slots: dict[str, int]  # each field name's place in a record's packed lines
 
 
@@ -212,9 +211,6 @@ def _info(kind: Kind) -> _KindInfo:
     info = _INFO.get(kind.name)
     if info is None:
         shared = {f.prop for f in kind.fields if f.type == "enum"}
-        shared |= {part for f in kind.fields if f.type == "date"
-                   for name, part in graph_props(f.prop).items()
-                   if name in ("precision", "calendar")}
         info = _INFO[kind.name] = _KindInfo(
             frozenset({f.name for f in kind.fields} | {CITATIONS}),
             tuple((f, sys.intern(f.prop)) for f in kind.fields), frozenset(shared),
@@ -535,3 +531,16 @@ def _days(r: Record) -> tuple[date, date]:
     found = time.days(r.kind.temporal, dict(r.dates))
     lo, hi = found if found else (None, None)
     return lo or date.min, hi or date.max
+
+
+def record_props(r: Record) -> dict[str, Any]:
+    """A record's properties as the graph stores them: its own, and each date's earliest day,
+    latest day, precision and calendar (schema/dates.py ``to_graph``), made here rather than
+    kept with every record."""
+    props = dict(r.props)
+    if r.dates:
+        for f, prop in _info(r.kind).fields:
+            date = r.dates.get(f.name) if f.type == "date" else None
+            if date is not None:
+                props.update(date.to_graph(prop))
+    return props

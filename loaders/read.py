@@ -123,6 +123,7 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         # Problems found while building values (a key given twice, a bad tag, a date that is no
         # day): the parse goes on, and each is handed on with the record it was found in.
         self.pending: list[Problem] = []
+        self.keys: dict[str, str] = {}  # the key each plain key text makes (interned)
 
     def _line(self, event: yaml.Event) -> int:
         mark = event.start_mark
@@ -189,12 +190,23 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         result = LineDict()
         result.line = self._line(event)
         result.key_lines = {}
-        while type(key_event := self.get_event()) is not _MAP_END:
-            key = self.value(key_event)
+        get, keys = self.get_event, self.keys
+        # A record is mostly plain scalars: those are built here without the general path
+        # (``value``), where a nest is not too deep for a scalar to stand in it.
+        shallow = self.depth < MAX_DEPTH
+        while type(key_event := get()) is not _MAP_END:
             # One string per field name, however many records repeat it.
-            key = sys.intern(key if isinstance(key, str) else str(key))
-            line = self._line(key_event)
-            value = self.value(self.get_event())
+            key = keys.get(key_event.value) if shallow and type(key_event) is _SCALAR else None
+            if key is None or key_event.tag is not None or not key_event.implicit[0]:
+                key = self.value(key_event)
+                key = sys.intern(key if isinstance(key, str) else str(key))
+                if type(key_event) is _SCALAR and key_event.tag is None and \
+                        key_event.implicit[0] and len(keys) < 10_000:
+                    keys[key_event.value] = key  # a plain key: the same text, the same key
+            line = key_event.start_mark.line + 1
+            value_event = get()
+            value = self._scalar(value_event) if shallow and type(value_event) is _SCALAR \
+                else self.value(value_event)
             if key in result:
                 self._defer(line, f"{key!r} is given twice in this mapping (first at line "
                                   f"{result.key_lines[key]}): keep one")

@@ -43,7 +43,7 @@ from unidecode import unidecode
 from graph import loadstate, version, writes
 from graph.documents import write_passages
 from graph.migrations import migrate
-from loaders.check import Record
+from loaders.check import Record, record_props
 from loaders.documents.plan import plan_passages
 from loaders.validate import Dataset
 from schema.model import (
@@ -119,7 +119,7 @@ def labels_by_id(dataset: Dataset) -> dict[str, str]:
 
 def node_write(r: Record, label_of: dict[str, str], spans: dict[tuple[str, int], Any]) -> NodeWrite:
     """What the graph holds for one record: its node, its outgoing relationships, its hash."""
-    props = dict(r.props)
+    props = record_props(r)
     if r.kind.category == "entity":
         props[SEARCH_TEXT] = search_text(props["name"], props.get("aliases", []))
     rels = relationships_of(r, label_of, spans)

@@ -214,11 +214,11 @@ class Kind:
                 return f
         raise KeyError(f"{self.name} has no field {name!r}")
 
-    @property
+    @cached_property  # asked for every record a load checks and writes
     def refs(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.is_ref)
 
-    @property
+    @cached_property
     def props(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if not f.is_ref)
 
