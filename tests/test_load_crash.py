@@ -92,13 +92,17 @@ def killer(stage: str, nth: int):  # type: ignore[no-untyped-def]
 
 
 def crash_then_repair(target: Target, driver: Driver, dataset: Dataset, stage: str, nth: int,
-                      **options: int) -> None:
+                      one_tx_rows: int | None = None) -> None:
     expected = clean(driver, target.database, dataset)
     step, seen = killer(stage, nth)
     # Few retries: a transaction against a dead server fails at once, as a user's would.
     with open_driver(target, max_transaction_retry_time=0.5) as short:
         with pytest.raises(LoadFailed, match="once Neo4j answers, run `revgraph load` again"):
-            load(short, target.database, dataset, step, batch_rows=SMALL, **options)
+            if one_tx_rows is None:
+                load(short, target.database, dataset, step, batch_rows=SMALL)
+            else:  # a change in batches, however small (the default: one transaction)
+                load(short, target.database, dataset, step, batch_rows=SMALL,
+                     one_tx_rows=one_tx_rows)
     assert seen.count(stage) == nth
     LocalServer(test_config()).start(echo=False)
     state = load_state(driver, target.database)
