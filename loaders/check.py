@@ -166,15 +166,16 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
 
 def _check_span(kind: Kind, dates: dict[str, HistoricalDate], bad: Callable[[str, str], None]
                 ) -> None:
-    """A span ends after it starts. A half-open period (schema/time.py: over on its end day,
-    its end taken at its earliest) must end after its start's first day, or it holds on none."""
+    """A span ends after it starts. A half-open period (schema/time.py: over on its end day)
+    of a kind that ``must_hold`` must be able to end after its start's first day: an end that
+    is, at its latest, on or before that day leaves it no day to hold on."""
     start, end = dates.get("start"), dates.get("end")
     if start is None or end is None:
         return
     if end.latest < start.earliest:
         bad("end", f"ends ({end.text}) before it starts ({start.text})")
-    elif (kind.temporal is not None and kind.temporal.shape is time.Shape.PERIOD
-          and end.earliest <= start.earliest):
+    elif (kind.must_hold and kind.temporal is not None
+          and kind.temporal.shape is time.Shape.PERIOD and end.latest <= start.earliest):
         bad("end", f"ends ({end.text}) on the day it starts ({start.text}), so it holds on no "
                    f"day: a {kind.section} period's end is the first day it no longer holds; "
                    "give the day after its last day")
