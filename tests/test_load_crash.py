@@ -131,7 +131,8 @@ def test_a_large_change_killed_midway_is_repaired_by_the_next(local, driver, dat
                                                               nth) -> None:
     before, after = datasets
     clean(driver, local.database, after)
-    clean(driver, local.database, before)  # the graph holds `before`, whole
+    wipe(driver, local.database)
+    load(driver, local.database, before)  # the graph holds `before`, whole
     assert load_state(driver, local.database).complete
     crash_then_repair(local, driver, after, stage, nth, one_tx_rows=0)
 
