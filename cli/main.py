@@ -282,21 +282,27 @@ def load(
         "(a first load), --incremental otherwise. --bulk writes in many transactions of a few "
         "thousand rows, so a large first load never sits whole in the server's heap; if it "
         "fails, what it wrote is deleted again and the database is left empty. --incremental "
-        "writes only what changed, in one transaction (all or nothing). --bulk on a database "
+        "writes only what changed: in one transaction (all or nothing) up to 20,000 rows, in "
+        "batches beyond, the graph marked unfinished until the last one. --bulk on a database "
         "that holds data is refused.")] = None,
 ) -> None:
-    """Validate the data files, then write them to Neo4j, all or nothing.
+    """Validate the data files, then write them to Neo4j.
 
     A first load into an empty database takes the bulk path; later loads write only the
     changes. A second load of the same files changes nothing; a record removed from the files
-    is removed from the graph."""
+    is removed from the graph. A load that did not finish (Neo4j stopped midway) is marked so
+    in the graph, and the next `revgraph load` finishes it."""
     from graph.db import connect
-    from loaders.bulk import BulkLoadFailed
+    from graph.loadstate import load_state
+    from loaders.write import LoadFailed, work_units
     from loaders.write import load as write
-    from loaders.write import work_units
 
     dataset = _validated(paths)
     with handled(), connect(config()) as (driver, database):
+        state = load_state(driver, database)
+        if state.state in ("writing", "unverified"):
+            err.print(f"[yellow]warning:[/] {escape(state.message)}. Repairing: writing what is "
+                      "missing.", highlight=False)
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, transient=True) as bar:
             task = bar.add_task("loading", total=work_units(dataset))
@@ -306,7 +312,7 @@ def load(
 
             try:
                 summary = write(driver, database, dataset, step, bulk=bulk)
-            except BulkLoadFailed as exc:
+            except LoadFailed as exc:
                 fail(str(exc))
     table = Table("kind", "created", "updated", "deleted", "unchanged", title="load summary")
     labels = sorted(set(summary.created) | set(summary.updated) | set(summary.deleted)
@@ -318,7 +324,10 @@ def load(
     if summary.derived:
         out.print(f"Fighting by month (derived from the events): {summary.derived:,} "
                   "node(s) written or removed.")
-    out.print("Graph unchanged." if not summary.changed else "Graph updated.")
+    if summary.repaired:
+        out.print("Graph repaired: the unfinished load is complete now.")
+    else:
+        out.print("Graph unchanged." if not summary.changed else "Graph updated.")
 
 
 @app.command()
@@ -345,6 +354,7 @@ def report(
         from graph.quality import quality as query  # the same printing, other figures
 
     with handled(), connect(config()) as (driver, database):
+        _warn_if_unfinished(driver, database)
         data = query(driver, database)
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -370,6 +380,15 @@ def report(
     for row in low:
         t.add_row(row["id"], row["confidence"], row["note"] or "")
     out.print(t)
+
+
+def _warn_if_unfinished(driver: Any, database: str) -> None:
+    """A warning on stderr when the graph's last load did not finish (graph/loadstate.py)."""
+    from graph.loadstate import load_state
+
+    state = load_state(driver, database)
+    if state.state in ("writing", "unverified"):
+        err.print(f"[yellow]warning:[/] {escape(state.message)}.", highlight=False)
 
 
 @app.command("model-docs")

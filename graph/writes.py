@@ -1,12 +1,17 @@
 """The loader's Cypher: every write, batched with UNWIND, one home per statement.
 
 Names in braces are the model's (see graph/cypher.py).
+
+A node is written without its ``loadHash``; the hash is set by the statement that writes its
+outgoing relationships (``relate``), in the same transaction as them. So a node that carries a
+hash carries every relationship the hash covers, whichever transaction a load was interrupted
+in, and the next load rewrites any node without one (loaders/write.py).
 """
 
 from __future__ import annotations
 
 from graph.cypher import cypher, label_of
-from schema.model import Kind
+from schema.model import CITES_REL, LOAD_HASH, SOURCE, Kind
 
 # What the graph holds now: each managed node's id, kind and load hash.
 EXISTING = cypher("""
@@ -16,12 +21,13 @@ RETURN n.id AS id, {label} AS label, n.{Node.loadHash} AS hash
 
 
 def delete(kind: Kind) -> str:
-    return cypher(f"UNWIND $ids AS id MATCH (n:{{{kind.name}}} {{id: id}}) DETACH DELETE n")
+    return cypher(f"UNWIND $rows AS id MATCH (n:{{{kind.name}}} {{id: id}}) DETACH DELETE n")
 
 
 def upsert(kind: Kind) -> str:
-    """Write nodes of ``kind`` whole: their properties, their labels (the shared one, and
-    those a true flag adds), and no outgoing relationships (written next)."""
+    """Write nodes of ``kind`` whole: their properties (no hash), their labels (the shared
+    one, and those a true flag adds), and no outgoing relationships (``relate`` writes them
+    and the hash)."""
     flags = "".join(
         f" REMOVE n:{f.label_if_true} FOREACH (_ IN CASE WHEN '{f.label_if_true}' IN row.extra "
         f"THEN [1] ELSE [] END | SET n:{f.label_if_true})"
@@ -34,13 +40,23 @@ def upsert(kind: Kind) -> str:
     )
 
 
-def relate(start: str, rel_type: str, end: str) -> str:
-    """Relationships ``(start)-[rel_type]->(end)`` between nodes given by id, with props."""
-    return (
-        f"UNWIND $rows AS row MATCH (a:{start} {{id: row.from}}) "
-        f"MATCH (b:{end} {{id: row.to}}) "
-        f"CREATE (a)-[r:{rel_type}]->(b) SET r = row.props"
-    )
+def rel_groups(kind: Kind) -> list[tuple[str, str]]:
+    """The (relationship type, target label) pairs a node of ``kind`` may have outgoing: a
+    relationship field's type with each of its targets, and the citations."""
+    groups = [(f.rel, target) for f in kind.refs for target in f.targets if f.rel is not None]
+    return [*dict.fromkeys(groups), (CITES_REL, SOURCE.name)]
+
+
+def relate(kind: Kind) -> str:
+    """Every outgoing relationship of nodes of ``kind`` given by id, and then their hash, in one
+    statement: a row is ``{id, hash, rels}`` where ``rels[i]`` lists the ``{to, props}`` of the
+    i-th pair of ``rel_groups(kind)`` (each target found by its label's id index)."""
+    parts = "\n".join(
+        f"CALL (a, row) {{ UNWIND row.rels[{i}] AS r MATCH (b:{target} {{id: r.to}}) "
+        f"CREATE (a)-[x:{rel_type}]->(b) SET x = r.props }}"
+        for i, (rel_type, target) in enumerate(rel_groups(kind)))
+    return cypher(f"UNWIND $rows AS row MATCH (a:{{{kind.name}}} {{id: row.id}})\n{parts}\n"
+                  f"SET a.{LOAD_HASH} = row.hash")
 
 
 # -- the bulk path: a first load into an empty database -------------------------------------

@@ -6,11 +6,19 @@ server's heap at once. When the database holds nothing the loader manages, there
 compare and nothing to keep: the nodes are CREATEd (no MERGE) and then the relationships,
 ``batch`` rows per transaction, the rows built a batch at a time from the checked records.
 
-All or nothing from the user's point of view: if any step fails (the database refusing a
-value, the connection dropping, Ctrl-C), what was written is deleted again, so the database is
-empty as before, and the error says what failed and that nothing was kept. The graph's version
-is stamped last, so readers that go by it (the API's response cache) see the load only once it
-is whole. (A reader that queries while the first load runs may see part of it.)
+The nodes are created without their hashes; each node's hash is set by the statement that
+writes its relationships (graph/writes.py ``relate``), so a node with a hash has them all.
+
+Never half-done unnoticed: before the first batch the load records in the graph that it is
+writing, and its last transaction (the documents' passages, the version stamp) records that it
+is complete (graph/loadstate.py). If a step fails while Neo4j answers (the database refusing a
+value, Ctrl-C), what was written is deleted again, so the database is empty as before, and the
+error says so. If Neo4j itself goes (killed, the machine restarted), nothing can be deleted:
+the graph stays marked unfinished, `load_state` and the API's /ready say so, and the next
+`revgraph load` finishes it (loaders/write.py: nodes without a hash are written again). The
+graph's version is stamped last, so readers that go by it (the API's response cache) see the
+load only once it is whole. (A reader that queries while the first load runs may see part of
+it.)
 """
 
 from __future__ import annotations
@@ -21,11 +29,11 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph import version, writes
+from graph import loadstate, version, writes
 from graph.documents import write_passages
 from loaders.documents.plan import plan_passages
 from loaders.validate import Dataset
-from loaders.write import Summary, labels_by_id, node_write, relationships_of
+from loaders.write import LoadFailed, Summary, labels_by_id, node_write, reason, relate_row
 from schema.model import FIGHTING_MONTH_LABEL, KIND_BY_LABEL
 
 # Rows per transaction, measured with scripts/bench_loader.py --batches at scale 10 (1,000,
@@ -38,7 +46,7 @@ BULK_BATCH = 5000
 Progress = Callable[[str, int], None]
 
 
-class BulkLoadFailed(RuntimeError):
+class BulkLoadFailed(LoadFailed):
     """A first load failed; what it had written is removed again (or, if even that failed,
     the message says so and what to do)."""
 
@@ -53,8 +61,9 @@ Batch = tuple[str, str, str, list[dict[str, Any]]]  # (stage, what, cypher, rows
 
 
 def batches(dataset: Dataset, size: int = BULK_BATCH) -> Iterator[Batch]:
-    """Every node, then every relationship, then the fighting by month (loaders/fighting.py),
-    as UNWIND batches of at most ``size`` rows, each built when it is written."""
+    """Every node (without its hash), then every node's relationships with its hash, then the
+    fighting by month (loaders/fighting.py), as UNWIND batches of at most ``size`` rows (a
+    node's relationships count one row each), each built when it is written."""
     label_of = labels_by_id(dataset)
     nodes: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
     for r in dataset.records:
@@ -65,15 +74,17 @@ def batches(dataset: Dataset, size: int = BULK_BATCH) -> Iterator[Batch]:
             yield "nodes", node.label, writes.create(KIND_BY_LABEL[key[0]], key[1]), nodes.pop(key)
     for (label, extra), rows in nodes.items():
         yield "nodes", label, writes.create(KIND_BY_LABEL[label], extra), rows
-    rels: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    rels: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    weight: dict[str, int] = defaultdict(int)
     for r in dataset.records:
-        for rel_type, target_label, target, props in relationships_of(r, label_of, dataset.spans):
-            key3 = (r.kind.name, rel_type, target_label)
-            rels[key3].append({"from": r.id, "to": target, "props": props})
-            if len(rels[key3]) >= size:
-                yield "relationships", rel_type, writes.relate(*key3), rels.pop(key3)
-    for key3, rows in rels.items():
-        yield "relationships", key3[1], writes.relate(*key3), rows
+        node = node_write(r, label_of, dataset.spans)
+        rels[node.label].append(relate_row(node))
+        weight[node.label] += max(1, len(node.rels))
+        if weight[node.label] >= size:
+            weight.pop(node.label)
+            yield "relationships", node.label, writes.relate(r.kind), rels.pop(node.label)
+    for label, rows in rels.items():
+        yield "relationships", label, writes.relate(KIND_BY_LABEL[label]), rows
     months = dataset.fighting_months
     for i in range(0, len(months), size):
         yield "derived", FIGHTING_MONTH_LABEL, writes.CREATE_FIGHTING_MONTHS, months[i:i + size]
@@ -86,6 +97,11 @@ def _run(tx: ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> Non
 def _passages_and_stamp(tx: ManagedTransaction, passages: list[Any], summary: Summary) -> None:
     write_passages(tx, passages, summary)
     tx.run(version.STAMP).consume()
+    loadstate.finish(tx, "bulk")
+
+
+def _relationships(rows: list[dict[str, Any]]) -> int:
+    return sum(len(group) for row in rows for group in row["rels"])
 
 
 def load_bulk(driver: Driver, database: str, dataset: Dataset, progress: Progress,
@@ -96,6 +112,7 @@ def load_bulk(driver: Driver, database: str, dataset: Dataset, progress: Progres
     done = 0
     where = "before the first batch"
     try:
+        loadstate.begin(driver, database, "bulk")
         with driver.session(database=database) as session:
             for stage, what, cypher, rows in batches(dataset, size):
                 where = f"in a batch of {len(rows):,} {stage} ({what}) after {done:,} rows"
@@ -105,11 +122,11 @@ def load_bulk(driver: Driver, database: str, dataset: Dataset, progress: Progres
                     summary.created[what] += len(rows)
                 elif stage == "derived":
                     summary.derived += len(rows)
-                progress(stage, len(rows))
+                progress(stage, _relationships(rows) if stage == "relationships" else len(rows))
             where = "writing the documents' passages"
             session.execute_write(_passages_and_stamp, passages, summary)
     except Exception as exc:
-        raise BulkLoadFailed(f"the first load failed {where}: {_reason(exc)}; "
+        raise BulkLoadFailed(f"the first load failed {where}: {reason(exc)}; "
                              f"{_undo(driver, database)}") from exc
     except BaseException:  # Ctrl-C: undo, then let it end the program as it would
         _undo(driver, database)
@@ -117,22 +134,18 @@ def load_bulk(driver: Driver, database: str, dataset: Dataset, progress: Progres
     return summary
 
 
-def _reason(exc: Exception) -> str:
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-    code = getattr(exc, "code", None)
-    return f"{code}: {message}" if code else message
-
-
 def _undo(driver: Driver, database: str) -> str:
     """Delete what the failed first load wrote; say whether the database is empty again."""
     try:
         with driver.session(database=database) as session:
             session.run(writes.CLEAR_LOADED).consume()
+            session.run(loadstate.UNDONE).consume()
         left = loaded_count(driver, database)
-    except Exception as exc:  # the database is gone too: say what to do
-        return (f"removing what it had written failed as well ({_reason(exc)}): the database "
-                "holds part of the load; empty it (revgraph cypher --write \"MATCH (n) "
-                "DETACH DELETE n\") and load again")
+    except Exception as exc:  # the database is gone too: the next load finishes this one
+        return (f"removing what it had written failed as well ({reason(exc)}): the database "
+                "holds part of the load, marked unfinished; once Neo4j answers, run `revgraph "
+                "load` again and it finishes the load (writing what is missing)")
     if left:
-        return f"{left:,} of its nodes could not be removed: empty the database and load again"
+        return (f"{left:,} of its nodes could not be removed: the load is marked unfinished; "
+                "run `revgraph load` again and it finishes the load")
     return "everything it had written was removed: the database is empty again"

@@ -20,7 +20,7 @@ from typing import Any
 
 from loaders.read import LineDict, Location, Problem, RawRecord
 from schema import time
-from schema.dates import DateError, HistoricalDate, graph_props, parse_date
+from schema.dates import DateError, HistoricalDate, parse_date
 from schema.model import (
     CITATION_FIELDS,
     CITATIONS,
@@ -51,13 +51,16 @@ class Record:
 
     kind: Kind
     id: str
-    props: dict[str, Any]
+    props: dict[str, Any]  # the graph's properties, but for dates (``record_props``)
     refs: dict[str, list[str]]
     citations: list[Citation]
-    dates: dict[str, HistoricalDate]
+    dates: dict[str, HistoricalDate]  # by field name; as graph properties: ``record_props``
     location: Location
     # Each field's line, as its offset from the record's: a dict, or packed (_pack_lines).
     lines: dict[str, int] | bytes = field(default_factory=dict)
+    # False for a record with problems of its own: it is kept only so that the checks across
+    # records know its id and check its references (every problem at once), never written.
+    valid: bool = True
 
     def loc(self, field_name: str) -> Location:
         lines = self.lines
@@ -77,15 +80,18 @@ def suggest(word: str, choices: Any) -> str:
 # -- one record ------------------------------------------------------------------------------
 
 def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
-    """The record a raw record stands for, or None with its problems added."""
+    """The record a raw record stands for, with its problems added to ``problems``. A record
+    with problems comes back marked not ``valid`` (its id and references are still checked
+    across records); None when even its kind is unknown."""
     item, display = raw.values, raw.location.file
+    problems.extend(raw.problems)
     kind = KIND_BY_SECTION.get(raw.section)
     if kind is None:
         problems.append(Problem(Location(display, raw.section_line or raw.location.line),
                                 raw.section, f"unknown section{suggest(raw.section, KIND_BY_SECTION)}"
                                 f"; expected one of: {', '.join(KIND_BY_SECTION)}"))
         return None
-    start = len(problems)
+    start = len(problems) - len(raw.problems)
 
     def bad(key: str, message: str) -> None:
         problems.append(Problem(Location(display, item.line_of(key)), key, message))
@@ -113,9 +119,8 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
             continue
         if f.is_ref:
             refs[f.name] = checked
-        elif f.type == "date":
+        elif f.type == "date":  # its graph properties are made when written (record_props)
             dates[f.name] = checked
-            props.update(checked.to_graph(prop))
         else:
             props[prop] = checked
 
@@ -139,23 +144,41 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     if kind.name_from and "name" not in props and kind.name_from in item:
         props["name"] = props.get(kind.name_from)
 
-    if len(problems) > start:
-        return None
+    if len(problems) == start:
+        _check_span(kind, dates, bad)
+    valid = len(problems) == start
+    given_id = item.get("id") if isinstance(item.get("id"), str) else None
+    if not valid and "id" not in props and given_id is not None:
+        return None  # an id that is not one: nothing can refer to it
     record_id = sys.intern(props.get("id") or derived_id(kind, item))
     props["id"] = record_id
-    if "start" in dates and "end" in dates and dates["end"].latest < dates["start"].earliest:
-        bad("end", f"ends ({dates['end'].text}) before it starts ({dates['start'].text})")
-        return None
-    # A large dataset holds millions of records: one string per property name, enum value and
-    # id, however many records repeat it (the model builds names afresh on each call).
-    shared = info.shared
-    props = {sys.intern(k): sys.intern(v) if k in shared and isinstance(v, str) else v
-             for k, v in props.items()}
+    # A large dataset holds millions of records: one string per enum value and id, however
+    # many records repeat it (property names are the model's, interned once in _info).
+    for k in info.shared.intersection(props):
+        if isinstance(props[k], str):
+            props[k] = sys.intern(props[k])
     refs = {name: [sys.intern(t) for t in targets] for name, targets in refs.items()}
     for c in citations:
         c.source = sys.intern(c.source)
     return Record(kind, record_id, props, refs, citations, dates, raw.location,
-                  _pack_lines(info, item.key_lines, raw.location.line))
+                  _pack_lines(info, item.key_lines, raw.location.line), valid)
+
+
+def _check_span(kind: Kind, dates: dict[str, HistoricalDate], bad: Callable[[str, str], None]
+                ) -> None:
+    """A span ends after it starts. A half-open period (schema/time.py: over on its end day)
+    of a kind that ``must_hold`` must be able to end after its start's first day: an end that
+    is, at its latest, on or before that day leaves it no day to hold on."""
+    start, end = dates.get("start"), dates.get("end")
+    if start is None or end is None:
+        return
+    if end.latest < start.earliest:
+        bad("end", f"ends ({end.text}) before it starts ({start.text})")
+    elif (kind.must_hold and kind.temporal is not None
+          and kind.temporal.shape is time.Shape.PERIOD and end.latest <= start.earliest):
+        bad("end", f"ends ({end.text}) on the day it starts ({start.text}), so it holds on no "
+                   f"day: a {kind.section} period's end is the first day it no longer holds; "
+                   "give the day after its last day")
 
 
 def _pack_lines(info: _KindInfo, key_lines: dict[str, int], base: int) -> dict[str, int] | bytes:
@@ -178,7 +201,7 @@ class _KindInfo:
 
     known: frozenset[str]  # the field names a record may give
     fields: tuple[tuple[Field, str], ...]  # each field with its property name
-    shared: frozenset[str]  # properties of few values (enums, a date's precision and calendar)
+    shared: frozenset[str]  # properties of few values (enums)
     slots: dict[str, int]  # each field name's place in a record's packed lines
 
 
@@ -189,9 +212,6 @@ def _info(kind: Kind) -> _KindInfo:
     info = _INFO.get(kind.name)
     if info is None:
         shared = {f.prop for f in kind.fields if f.type == "enum"}
-        shared |= {part for f in kind.fields if f.type == "date"
-                   for name, part in graph_props(f.prop).items()
-                   if name in ("precision", "calendar")}
         info = _INFO[kind.name] = _KindInfo(
             frozenset({f.name for f in kind.fields} | {CITATIONS}),
             tuple((f, sys.intern(f.prop)) for f in kind.fields), frozenset(shared),
@@ -368,8 +388,18 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
 
 # -- across records ----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class UnknownReference(Problem):
+    """A reference to an id no record has (validate.py groups these when a file could not be
+    read to its end: the id may be in the part not read)."""
+
+    target: str = ""
+
+
 def check_dataset(records: list[Record]) -> list[Problem]:
-    """Checks across records: duplicate ids, unknown references, cycles, overlaps."""
+    """Checks across records: duplicate ids, unknown references, cycles, overlaps. The ids
+    and references of records with problems of their own (not ``valid``) are checked too, so
+    that one run reports every problem; the other checks take the valid records alone."""
     problems: list[Problem] = []
     first: dict[str, Record] = {}
     for r in records:
@@ -379,29 +409,62 @@ def check_dataset(records: list[Record]) -> list[Problem]:
                                     f"duplicate id {r.id!r}: already defined at {other.location}"))
         else:
             first[r.id] = r
+    close = _Suggestions(first)
     for r in records:
         for f in r.kind.refs:
             for target in r.refs.get(f.name, []):
-                problems.extend(_check_ref(r, f.name, f.targets, target, first))
+                problems.extend(_check_ref(r, f.name, f.targets, target, first, close))
         for c in r.citations:
             problems.extend(_check_ref(r, f"{CITATIONS}.source", _FIELDS["source"].targets,
-                                       c.source, first, c.location))
-    problems.extend(_check_cycles(records, first))
-    problems.extend(_check_overlaps(records))
+                                       c.source, first, close, c.location))
+    valid = [r for r in records if r.valid]
+    if len(valid) < len(records):
+        first = {i: r for i, r in first.items() if r.valid}
+    problems.extend(_check_cycles(valid, first))
+    problems.extend(_check_overlaps(valid))
     from loaders import dataset_checks as dc  # it imports Record from here
 
     for check in dc.CHECKS:
-        problems.extend(check(records))
+        problems.extend(check(valid))
     return problems
 
 
+class _Suggestions:
+    """"Did you mean" for unknown references, bounded: difflib compares a word with every
+    candidate, so among many ids only those sharing its first two characters are compared,
+    and only for the first few hundred unknown references (a file of hundreds of thousands of
+    records with a broken section would otherwise take hours)."""
+
+    MAX_CANDIDATES = 5000
+    MAX_CALLS = 500
+
+    def __init__(self, known: dict[str, Record]) -> None:
+        self.known = known
+        self.by_prefix: dict[str, list[str]] | None = None
+        self.calls = 0
+
+    def __call__(self, word: str) -> str:
+        self.calls += 1
+        if self.calls > self.MAX_CALLS:
+            return ""
+        if len(self.known) <= self.MAX_CANDIDATES:
+            return suggest(word, self.known)
+        if self.by_prefix is None:
+            self.by_prefix = defaultdict(list)
+            for i in self.known:
+                self.by_prefix[i[:2]].append(i)
+        return suggest(word, self.by_prefix.get(word[:2], [])[:self.MAX_CANDIDATES])
+
+
 def _check_ref(r: Record, name: str, targets: tuple[str, ...], target: str,
-               known: dict[str, Record], where: Location | None = None) -> list[Problem]:
+               known: dict[str, Record], close: Callable[[str], str],
+               where: Location | None = None) -> list[Problem]:
     loc = where or r.loc(name.split(".")[0])
     other = known.get(target)
     if other is None:
-        return [Problem(loc, name, f"unknown reference {target!r}: no {' or '.join(targets)} "
-                                   f"has this id{suggest(target, known)}")]
+        return [UnknownReference(loc, name, f"unknown reference {target!r}: no "
+                                            f"{' or '.join(targets)} has this id{close(target)}",
+                                 target)]
     if other.kind.name not in targets:
         return [Problem(loc, name, f"{target!r} is a {other.kind.name} (at {other.location}); "
                                    f"expected a {' or '.join(targets)}")]
@@ -469,3 +532,16 @@ def _days(r: Record) -> tuple[date, date]:
     found = time.days(r.kind.temporal, dict(r.dates))
     lo, hi = found if found else (None, None)
     return lo or date.min, hi or date.max
+
+
+def record_props(r: Record) -> dict[str, Any]:
+    """A record's properties as the graph stores them: its own, and each date's earliest day,
+    latest day, precision and calendar (schema/dates.py ``to_graph``), made here rather than
+    kept with every record."""
+    props = dict(r.props)
+    if r.dates:
+        for f, prop in _info(r.kind).fields:
+            date = r.dates.get(f.name) if f.type == "date" else None
+            if date is not None:
+                props.update(date.to_graph(prop))
+    return props

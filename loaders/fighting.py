@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from loaders.check import Record
+from loaders.check import Record, record_props
 from schema import time
 from schema.dates import graph_props, month_number
 from schema.model import EVENT, FIGHTING_MONTH_PROPS, FIGHTING_OPEN_START, PLACE
@@ -57,7 +57,7 @@ def fighting_months(records: Iterable[Record]) -> list[dict[str, Any]]:
     for r in records:
         if r.kind is not EVENT or not r.props.get(_FIGHTING):
             continue
-        first, last = span(r.props)
+        first, last = span(record_props(r))
         if last is None:
             continue
         for place in r.refs.get(_PLACES, []):

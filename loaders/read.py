@@ -5,19 +5,28 @@ A reader turns one file into ``RawRecord``s (a section, its values, its location
 (``loaders/check.py``) then applies the model's rules to raw records from any reader. YAML is
 the format curators write; a CSV or text reader plugs in beside it by adding to ``READERS``.
 
-Files are read defensively: a size limit, no symlink that leaves the data folder, no YAML
-aliases (a "billion laughs" file expands a few lines into gigabytes), no key given twice, and a
-bounded nesting depth.
+Files are read defensively: a size limit, no symlink that leaves the data folder, nothing but
+regular files (a FIFO or a device is refused without being opened: reading one would block or
+never end), no YAML aliases (a "billion laughs" file expands a few lines into gigabytes), no key
+given twice, and a bounded nesting depth. A file that cannot be opened or read is a problem of
+that file, like any other.
+
+A reader yields records and, in between, the problems it finds that concern one record or one
+section (a key given twice, a record that is not a mapping), and goes on: every problem of a
+file is reported in one run. Only what stops the parser itself (not YAML, an alias, a nest too
+deep, not UTF-8) ends the file early, as a ``ReadError`` after the records read before it.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import yaml
 
@@ -66,6 +75,7 @@ class RawRecord:
     location: Location
     section_line: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # found while reading it (read.py)
 
 
 class ReadError(Exception):
@@ -97,15 +107,6 @@ _SEQ, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 _MAP, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
 
 
-class _Deferred(Exception):
-    """A problem found while the file is still being parsed: reported once the parse is over,
-    so that a YAML syntax error, an alias or a deep nest anywhere in the file comes first (as
-    when the whole file was composed before anything was built)."""
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
 class _LineLoader(*_Bases):  # type: ignore[misc]
     """Values from YAML events, keeping lines, refusing aliases, duplicate keys and deep nests."""
 
@@ -119,8 +120,10 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         self.display = display
         self.depth = 0
         self.tags: dict[str, str] = {}
-        self.construct_error: Exception | None = None  # the first, in document order
-        self.shape_error: ReadError | None = None  # the file's layout: sections, records
+        # Problems found while building values (a key given twice, a bad tag, a date that is no
+        # day): the parse goes on, and each is handed on with the record it was found in.
+        self.pending: list[Problem] = []
+        self.keys: dict[str, str] = {}  # the key each plain key text makes (interned)
 
     def _line(self, event: yaml.Event) -> int:
         mark = event.start_mark
@@ -172,53 +175,56 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         try:
             return constructor(self, node)
         except yaml.constructor.ConstructorError as exc:
-            self._defer(exc)
+            self._defer(self._line(event), f"not valid YAML: {exc.problem}")
         except ValueError as exc:  # a plain scalar that looks like a date but is none
-            self._defer(ReadError(Location(self.display, self._line(event)),
-                                  f"{event.value!r} is not a valid date ({exc}): write a real "
-                                  "day, or quote the text"))
+            self._defer(self._line(event), f"{event.value!r} is not a valid date ({exc}): write "
+                                           "a real day, or quote the text")
         return None
 
     def _plain_collection(self, event: yaml.CollectionStartEvent) -> None:
         if event.tag not in _PLAIN_TAGS:
-            self._defer(yaml.constructor.ConstructorError(
-                None, None, f"the tag {event.tag!r} is not allowed in data files: write a "
-                "plain mapping or list", cast(Any, event.start_mark)))
+            self._defer(self._line(event), f"not valid YAML: the tag {event.tag!r} is not "
+                                           "allowed in data files: write a plain mapping or list")
 
     def _mapping(self, event: yaml.MappingStartEvent) -> LineDict:
         result = LineDict()
         result.line = self._line(event)
         result.key_lines = {}
-        while type(key_event := self.get_event()) is not _MAP_END:
-            key = self.value(key_event)
+        get, keys = self.get_event, self.keys
+        # A record is mostly plain scalars: those are built here without the general path
+        # (``value``), where a nest is not too deep for a scalar to stand in it.
+        shallow = self.depth < MAX_DEPTH
+        while type(key_event := get()) is not _MAP_END:
             # One string per field name, however many records repeat it.
-            key = sys.intern(key if isinstance(key, str) else str(key))
-            line = self._line(key_event)
-            value = self.value(self.get_event())
+            key = keys.get(key_event.value) if shallow and type(key_event) is _SCALAR else None
+            if key is None or key_event.tag is not None or not key_event.implicit[0]:
+                key = self.value(key_event)
+                key = sys.intern(key if isinstance(key, str) else str(key))
+                if type(key_event) is _SCALAR and key_event.tag is None and \
+                        key_event.implicit[0] and len(keys) < 10_000:
+                    keys[key_event.value] = key  # a plain key: the same text, the same key
+            line = key_event.start_mark.line + 1
+            value_event = get()
+            value = self._scalar(value_event) if shallow and type(value_event) is _SCALAR \
+                else self.value(value_event)
             if key in result:
-                self._defer(ReadError(Location(self.display, line),
-                                      f"{key!r} is given twice in this mapping (first at line "
-                                      f"{result.key_lines[key]}): keep one"))
+                self._defer(line, f"{key!r} is given twice in this mapping (first at line "
+                                  f"{result.key_lines[key]}): keep one")
                 continue
             result[key] = value
             result.key_lines[key] = line
         return result
 
-    def _defer(self, error: Exception) -> None:
-        if self.construct_error is None:
-            self.construct_error = error
+    def _defer(self, line: int, message: str) -> None:
+        self.pending.append(Problem(Location(self.display, line), None, message))
 
-    def _shape(self, line: int, message: str) -> None:
-        if self.shape_error is None:
-            self.shape_error = ReadError(Location(self.display, line), message)
+    def _taken(self) -> list[Problem]:
+        taken, self.pending = self.pending, []
+        return taken
 
-    @property
-    def failed(self) -> bool:
-        return self.construct_error is not None or self.shape_error is not None
-
-    def records(self) -> Iterator[RawRecord]:
-        """The records of the file's one document, each built and handed on alone; any
-        problem found on the way is raised at the end of the parse."""
+    def records(self) -> Iterator[RawRecord | Problem]:
+        """The records of the file's one document, each built and handed on alone, with the
+        problems found on the way: those of a record in its ``problems``, the others alone."""
         self.get_event()  # the stream's start
         if type(self.peek_event()) is yaml.StreamEndEvent:
             return
@@ -226,19 +232,17 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         root = self.get_event()
         if type(root) is not _MAP:
             self.value(root)
-            self._shape(1, "expected a mapping of sections (sources:, places:, ...)")
+            yield from self._taken()
+            yield Problem(Location(self.display, 1), None,
+                          "expected a mapping of sections (sources:, places:, ...)")
         else:
             yield from self._sections(root)
         self.get_event()  # the document's end
         if type(nxt := self.get_event()) is not yaml.StreamEndEvent:
             raise yaml.composer.ComposerError("expected a single document in the stream", None,
                                               "but found another document", nxt.start_mark)
-        if self.construct_error is not None:
-            raise self.construct_error
-        if self.shape_error is not None:
-            raise self.shape_error
 
-    def _sections(self, root: yaml.MappingStartEvent) -> Iterator[RawRecord]:
+    def _sections(self, root: yaml.MappingStartEvent) -> Iterator[RawRecord | Problem]:
         self.depth += 1
         self._plain_collection(root)
         seen: dict[str, int] = {}
@@ -247,25 +251,28 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
             section = key if isinstance(key, str) else str(key)
             line = self._line(key_event)
             if section in seen:
-                self._defer(ReadError(Location(self.display, line),
-                                      f"{section!r} is given twice in this mapping (first at "
-                                      f"line {seen[section]}): keep one"))
+                self._defer(line, f"{section!r} is given twice in this mapping (first at line "
+                                  f"{seen[section]}): keep one")
             else:
                 seen[section] = line
             start = self.get_event()
             if type(start) is not _SEQ or start.tag not in _PLAIN_TAGS:
                 if self.value(start) is not None:
-                    self._shape(line, f"{section}: expected a list of records (each starting "
+                    self._defer(line, f"{section}: expected a list of records (each starting "
                                       "with '- ')")
+                yield from self._taken()
                 continue
+            yield from self._taken()
             self.depth += 1
             while type(nxt := self.get_event()) is not _SEQ_END:
                 item = self.value(nxt)
-                if not isinstance(item, LineDict):
-                    self._shape(line, f"{section}: expected a record (a mapping), got "
-                                      f"{item!r:.80}")
-                elif not self.failed:
-                    yield RawRecord(section, item, Location(self.display, item.line), line)
+                if not isinstance(item, LineDict):  # reported where it stands, not its section
+                    self._defer(self._line(nxt), f"{section}: expected a record (a mapping), "
+                                                 f"got {item!r:.80}")
+                    yield from self._taken()
+                else:
+                    yield RawRecord(section, item, Location(self.display, item.line), line,
+                                    problems=self._taken())
             self.depth -= 1
         self.depth -= 1
 
@@ -276,46 +283,90 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
             return None
         self.get_event()
         data = self.value(self.get_event())
-        if self.construct_error is not None:
-            raise self.construct_error
+        if self.pending:
+            raise ReadError(self.pending[0].location, self.pending[0].message)
         return data
 
 
-def read_yaml(path: Path, display: str) -> Iterator[RawRecord]:
+def read_yaml(path: Path, display: str) -> Iterator[RawRecord | Problem]:
     """The records of one YAML data file: a mapping of sections, each a list of records, read
-    one record at a time."""
-    _check_text(path, display)
+    one record at a time, with the problems found on the way."""
+    with open_regular(path, display) as stream:
+        _check_text(stream, display)
+        stream.seek(0)
+        loader = _LineLoader(stream, display)
+        try:
+            yield from loader.records()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise ReadError(Location(display, mark.line + 1 if mark else 0),
+                            f"not valid YAML: {exc.problem}") from None
+        except yaml.YAMLError as exc:
+            raise ReadError(Location(display, 0), f"not valid YAML: {exc}") from None
+        except OSError as exc:
+            raise ReadError(Location(display, 0), f"could not be read: {_reason(exc)}") from None
+        finally:
+            loader.dispose()
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+_NOT_REGULAR = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                (stat.S_ISDIR, "a folder"))
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file is when it is not a regular file (None when it is one)."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in _NOT_REGULAR if test(mode)), "not a regular file")
+
+
+def open_regular(path: Path, display: str) -> BinaryIO:
+    """The file, opened for reading, if it is a regular file and can be read; else a ReadError
+    saying why. A FIFO or a device is refused from its status, before any open (opening a FIFO
+    waits for a writer); the open itself does not wait either (O_NONBLOCK), and the status is
+    checked again on what was opened, in case the file was swapped in between."""
+    where = Location(display, 0)
     try:
-        with path.open("rb") as stream:
-            loader = _LineLoader(stream, display)
-            try:
-                yield from loader.records()
-            finally:
-                loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ReadError(Location(display, mark.line + 1 if mark else 0),
-                        f"not valid YAML: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise ReadError(Location(display, 0), f"not valid YAML: {exc}") from None
+        what = _not_regular(os.stat(path).st_mode)
+    except OSError as exc:
+        raise ReadError(where, f"could not be read: {_reason(exc)}") from None
+    if what is not None:
+        raise ReadError(where, f"is {what}, not a regular file: a data file is a plain text "
+                               "file; nothing was read from it")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ReadError(where, f"could not be read: {_reason(exc)} (check its permissions)"
+                        ) from None
+    what = _not_regular(os.fstat(fd).st_mode)
+    if what is not None:
+        os.close(fd)
+        raise ReadError(where, f"is {what}, not a regular file: nothing was read from it")
+    return os.fdopen(fd, "rb")
 
 
-def _check_text(path: Path, display: str) -> None:
+def _check_text(stream: BinaryIO, display: str) -> None:
     """The file is at most MAX_FILE_BYTES of UTF-8 text (checked a chunk at a time: the parser
     reads the file itself)."""
-    size = path.stat().st_size
+    size = os.fstat(stream.fileno()).st_size
     if size > MAX_FILE_BYTES:
         raise ReadError(Location(display, 0),
                         f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}: "
                         "split it into several files")
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as f:
+    try:
         try:
-            while chunk := f.read(1 << 20):
+            while chunk := stream.read(1 << 20):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raw = path.read_bytes()  # only now, to say where
+            stream.seek(0)
+            raw = stream.read()  # only now, to say where
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -323,40 +374,49 @@ def _check_text(path: Path, display: str) -> None:
                 raise ReadError(Location(display, line),
                                 f"not UTF-8 text (byte {exc.start}): save the file as UTF-8"
                                 ) from None
+    except OSError as exc:
+        raise ReadError(Location(display, 0), f"could not be read: {_reason(exc)}") from None
 
 
 # -- files ---------------------------------------------------------------------------------
 
-Reader = Callable[[Path, str], Iterator[RawRecord]]
+Reader = Callable[[Path, str], Iterator[RawRecord | Problem]]
+# The suffixes are compared in lower case: "Regions.YAML" is read like "regions.yaml".
 READERS: dict[str, Reader] = {".yaml": read_yaml, ".yml": read_yaml}
+
+
+def reader_of(path: Path) -> Reader | None:
+    return READERS.get(path.suffix.lower())
 
 
 def data_files(paths: Iterable[Path]) -> list[Path]:
     """The data files named, or found below the folders named, in sorted order. A symlink
-    that leads out of the folder it was found in is refused: a data folder is what it holds."""
+    that leads out of the folder it was found in is refused: a data folder is what it holds.
+    A FIFO, socket or device with a data file's name is listed too, so that reading it says
+    what it is (it is never opened)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             root = path.resolve()
             for p in sorted(path.rglob("*")):
-                if p.suffix not in READERS or not p.is_file():
+                if reader_of(p) is None or p.is_dir():
                     continue
                 if not p.resolve().is_relative_to(root):
                     raise FileNotFoundError(
                         f"{p}: a symlink to {p.resolve()}, outside {path}: copy the file in "
                         "instead")
                 found.append(p)
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
     return sorted(set(found))
 
 
-def read(path: Path, display: str) -> Iterator[RawRecord]:
-    reader = READERS.get(path.suffix)
+def read(path: Path, display: str) -> Iterator[RawRecord | Problem]:
+    reader = reader_of(path)
     if reader is None:
         raise ReadError(Location(display, 0),
                         f"no reader for {path.suffix or 'files without a suffix'}: use one of "
-                        f"{', '.join(READERS)}")
+                        f"{', '.join(READERS)} (in any case)")
     return reader(path, display)

@@ -197,6 +197,10 @@ class Kind:
     name_from: str | None = None  # entities whose name is another field (a source's title)
     cites_required: bool = False  # every record must cite a source
     temporal: Temporal | None = None  # what its dates mean (schema/time.py); None: undated
+    # A period that can hold on no day is refused: its end, at its latest, is on or before its
+    # start's first day (half-open: over on its end day). Control only for now: the data holds
+    # one-day offices (roles) written with the same start and end.
+    must_hold: bool = False
     implies: tuple[Implies, ...] = ()
     no_overlap: NoOverlap | None = None
 
@@ -214,11 +218,11 @@ class Kind:
                 return f
         raise KeyError(f"{self.name} has no field {name!r}")
 
-    @property
+    @cached_property  # asked for every record a load checks and writes
     def refs(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.is_ref)
 
-    @property
+    @cached_property
     def props(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if not f.is_ref)
 
@@ -386,6 +390,7 @@ CONTROL = _fact(
     id_from=("place", "controller", "start"),
     no_overlap=NoOverlap(group_by="place", unless="disputed", who="controller"),
     temporal=period(START, END),
+    must_hold=True,
 )
 
 COMPOSITION = _fact(
