@@ -26,12 +26,13 @@ import string
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from schema.config import Config, size_bytes, write_record
+from schema.errors import Fault
 
 # Package data: the pom ships with the code (the one path that is rightly relative to it).
 POM = Path(__file__).with_name("maven") / "pom.xml"
@@ -83,7 +84,7 @@ CAUSES: list[tuple[re.Pattern[str], str]] = [
 STARTING_STATES = {"initial", "starting", "unknown", "store copying"}
 
 
-class ServerError(RuntimeError):
+class ServerError(Fault):
     """Something the user can act on: the message says what went wrong and what to do."""
 
 
@@ -632,7 +633,7 @@ def _disk_errors(server: LocalServer, doing: str) -> Iterator[None]:
         raise ServerError(f"{doing}: {exc}") from None
 
 
-def _end(processes: dict[int, subprocess.Popen[bytes] | None], grace: float,
+def _end(processes: Mapping[int, subprocess.Popen[bytes] | None], grace: float,
          failing: Callable[[], bool] | None = None, after_failure: float = 0.0) -> bool:
     """SIGTERM each process, wait up to ``grace`` seconds (``after_failure`` more once
     ``failing()`` says it will not end well), then SIGKILL what is left. True if any was
