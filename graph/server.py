@@ -311,6 +311,14 @@ class LocalServer:
         running = self.processes()
         if running:
             pid = min(running)
+            listening = _listening(pid)
+            if listening and self.bolt_port not in listening:
+                raise ServerError(
+                    f"This folder's Neo4j already runs (pid {pid}), on port(s) "
+                    f"{', '.join(map(str, sorted(listening)))}, not on {self.bolt_port} "
+                    "(REVGRAPH_BOLT_PORT). To move it, stop it first (`revgraph neo4j stop`); "
+                    "to use it, leave REVGRAPH_BOLT_PORT unset: its ports are recorded in "
+                    f"{self.root}.")
             if self._pid_from_file() != pid:
                 with _disk_errors(self, "writing the pid file"):
                     self.pid_file.write_text(f"{pid}\n")  # a lost pid file, found again

@@ -385,3 +385,26 @@ def test_serve_on_a_taken_port_names_the_setting(environment):
     assert result.returncode == 1
     assert f"cannot serve on 127.0.0.1:{port}" in said and "REVGRAPH_API_PORT" in said
     assert f"pid {os.getpid()}" in said  # who holds it
+
+
+def test_a_start_asking_for_other_ports_than_the_running_server_says_so(tmp_path, reaper):
+    """The folder's Neo4j runs on one port; REVGRAPH_BOLT_PORT asks for another: the start
+    says where it runs and how to move it, instead of waiting on a port nobody listens on."""
+    java = fake_java(tmp_path, behaviour="\n".join([
+        "import socket",
+        "listener = socket.socket()",
+        "listener.bind(('127.0.0.1', 0))",
+        "listener.listen()",
+        "print(listener.getsockname()[1], flush=True)"]))
+    server = prepared(tmp_path, java)
+    process = subprocess.Popen([str(java), ENTRY_POINT, f"--home-dir={server.home}"],
+                               stdout=subprocess.PIPE, text=True)
+    reaper.append(process)  # type: ignore[arg-type]
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
+    with pytest.raises(ServerError) as failure:
+        server.start(timeout=5, echo=False)
+    message = " ".join(str(failure.value).split())
+    assert f"already runs (pid {process.pid}), on port(s) {port}, not on {server.bolt_port}" \
+        in message
+    assert "revgraph neo4j stop" in message
