@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from neo4j import Query  # noqa: E402
+
 from graph.db import Target, open_driver  # noqa: E402
 from graph.server import LocalServer, ServerError  # noqa: E402
 from schema.config import Config  # noqa: E402
@@ -54,6 +56,7 @@ class Outcome:
     answered: float | None = None  # seconds after the start
     idle: float | None = None  # seconds after the timeout
     busy: float = 0.0  # mean cores while it ran
+    serving: str = ""  # whether a `RETURN 1` was answered after it, and how soon
     stopped: str = ""
 
 
@@ -97,6 +100,7 @@ def run_shape(name: str, config: Config, timeout: float, wait: float) -> Outcome
                 outcome.idle = max(0.0, after - 2.0)  # idle since the first of the two
                 break
         outcome.busy = sum(samples[: int(timeout)]) / max(1, min(len(samples), int(timeout)))
+        outcome.serving = still_serving(target)
     finally:
         try:
             server.stop(timeout=20.0)
@@ -105,6 +109,18 @@ def run_shape(name: str, config: Config, timeout: float, wait: float) -> Outcome
             outcome.stopped = str(exc).splitlines()[0]
         driver.close()
     return outcome
+
+
+def still_serving(target: Target) -> str:
+    """Whether another client is still served: a `RETURN 1` within 10 s."""
+    began = time.monotonic()
+    try:
+        with open_driver(target, connection_timeout=10.0) as driver, \
+                driver.session(database="neo4j") as session:
+            session.run(Query("RETURN 1", timeout=10.0)).consume()
+        return f"yes, {time.monotonic() - began:.1f} s"
+    except Exception as exc:  # noqa: BLE001 - the failure is the measurement
+        return f"no ({getattr(exc, 'code', None) or type(exc).__name__})"
 
 
 def idle_level(pid: int, seconds: int = 4) -> float:
@@ -130,16 +146,18 @@ def main() -> None:
     print(f"heap {config.neo4j_heap}; " + ", ".join(f"{k}={v}" for k, v in limits.items()))
     outcomes = [run_shape(name, config, args.timeout, args.wait)
                 for name in args.shapes.split(",")]
-    print(f"\n{'shape':<14} {'answer':<58} {'answered':>9} {'cores':>6} {'idle after timeout':>19}")
+    print(f"\n{'shape':<14} {'answer':<58} {'answered':>9} {'cores':>6} "
+          f"{'idle after timeout':>19}  RETURN 1 after it")
     for o in outcomes:
         answered = f"{o.answered:.1f} s" if o.answered is not None else "never"
         idle = f"{o.idle:.0f} s" if o.idle is not None else f"busy at {args.wait:.0f} s"
-        print(f"{o.shape:<14} {o.answer[:58]:<58} {answered:>9} {o.busy:>6.2f} {idle:>19}")
+        print(f"{o.shape:<14} {o.answer[:58]:<58} {answered:>9} {o.busy:>6.2f} {idle:>19}  "
+              f"{o.serving}")
         if o.stopped != "stopped":
             print(f"{'':<14} stop: {o.stopped}")
     print("\nanswered: seconds from the start until the client had its answer; cores: Neo4j's "
           "mean CPU before the timeout;\nidle after timeout: seconds from the timeout until its "
-          "CPU fell back to idle.")
+          "CPU fell back to idle; RETURN 1 after it: whether another client was then served.")
 
 
 if __name__ == "__main__":
