@@ -2,14 +2,24 @@
 #   make run    virtualenv + install, local Neo4j (unless NEO4J_URI), migrations, load data/,
 #               then serve the API at http://127.0.0.1:8000/graphql (Ctrl-C to stop the API)
 #   make test   the same set-up and the whole test suite against a real Neo4j
-#   make stop   stop what `make run` started
+#   make stop   stop what `make run` started (in this shell or another; exit 0, so make reports
+#               no error for the `make run` it ends)
+# Ports: REVGRAPH_BOLT_PORT, REVGRAPH_HTTP_PORT (Neo4j), REVGRAPH_API_PORT or `make run PORT=8001`
+# (the API), recorded in .revgraph/ports.json when the servers start (README, "Two checkouts").
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-HOST   ?= 127.0.0.1
-PORT   ?= 8000
+
+# `make run PORT=8001 HOST=0.0.0.0`: the API's port and interface, as REVGRAPH_API_PORT and
+# REVGRAPH_API_HOST say. Only from make's command line: many shells export a HOST of their own.
+ifeq ($(origin PORT),command line)
+export REVGRAPH_API_PORT := $(PORT)
+endif
+ifeq ($(origin HOST),command line)
+export REVGRAPH_API_HOST := $(HOST)
+endif
 
 .PHONY: run test stop install system neo4j load lint bench bench-peers bench-soak clean help
 
@@ -38,10 +48,10 @@ load: neo4j
 	$(BIN)/revgraph load
 
 run: load
-	$(BIN)/revgraph serve --host $(HOST) --port $(PORT)
+	$(BIN)/revgraph serve
 
 stop:
-	@test -x $(BIN)/revgraph && $(BIN)/revgraph stop || true
+	@if [ -x $(BIN)/revgraph ]; then $(BIN)/revgraph stop; else echo "Nothing to stop ($(BIN)/revgraph is not installed)."; fi
 
 test: install system
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

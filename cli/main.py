@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from schema.config import Config, ConfigError
+from schema.config import RECORD_FILE, Config, ConfigError
 
 app = typer.Typer(
     help="revgraph: a research graph of the Russian revolution's spread (Neo4j + GraphQL).\n\n"
@@ -37,6 +37,7 @@ app.add_typer(neo4j_app, name="neo4j")
 
 out = Console()
 err = Console(stderr=True)
+API_PID = "api.pid"  # in REVGRAPH_HOME while `revgraph serve` runs
 
 
 
@@ -69,15 +70,42 @@ def handled() -> Iterator[None]:
     except RevgraphError as exc:  # every error raised on purpose says what to change
         fail(exc.message)
     except ServiceUnavailable as exc:
-        from graph.db import target
-
-        fail(f"cannot reach Neo4j at {target(config()).uri}: {exc}\n"
-             "Start the local server with `revgraph neo4j start`, or set NEO4J_URI.")
+        fail(f"cannot reach Neo4j at {_where()}: {exc}\n"
+             "Start the local server with `revgraph neo4j start`, or set NEO4J_URI."
+             + _local_hint())
     except AuthError as exc:
-        fail(f"Neo4j refused the credentials: {exc.message}\n"
-             "Check NEO4J_USER and NEO4J_PASSWORD (or the local password file).")
+        fail(f"Neo4j at {_where()} refused the credentials: {exc.message}\n"
+             "Check NEO4J_USER and NEO4J_PASSWORD (or the local password file)." + _local_hint())
     except Neo4jError as exc:
-        fail(f"{exc.code}: {exc.message}")
+        fail(f"{exc.code}: {exc.message}" + _local_hint())
+
+
+def _where() -> str:
+    """The server the commands use, and which setting says so."""
+    from graph.db import target
+
+    cfg = config()
+    if not cfg.local:
+        return f"{cfg.neo4j_uri} (NEO4J_URI)"
+    origin = Config.origins()["bolt_port"]
+    said = "the default port" if origin == "default" else f"port from {origin}"
+    return f"{target(cfg).uri} ({said})"
+
+
+def _local_hint() -> str:
+    """For the local server: who holds its Bolt port, if not its own Neo4j, and a full disk."""
+    from graph.server import LocalServer, ServerError
+
+    cfg = config()
+    if not cfg.local:
+        return ""
+    server = LocalServer(cfg)
+    hints = [p for p in server.status().problems if "held by another program" in p]
+    try:
+        server.check_free_space()
+    except ServerError as exc:
+        hints.append(str(exc))
+    return "".join(f"\n{h}" for h in hints)
 
 
 # -- neo4j ---------------------------------------------------------------------------------
@@ -86,53 +114,93 @@ def handled() -> Iterator[None]:
 @neo4j_app.command("start")
 def neo4j_start() -> None:
     """Start the local Neo4j (fetching it from Maven Central the first time); returns when
-    Bolt answers. Running it again while the server runs does nothing."""
+    its database is online, with its ports recorded in REVGRAPH_HOME. Running it again while
+    the server runs does nothing."""
+    from graph.db import connect
+    from graph.migrations import migrate
     from graph.server import LocalServer
 
     with handled():
-        server = LocalServer(config())
+        cfg = config()
+        server = LocalServer(cfg)
         started = server.start()
+        with connect(cfg.with_(neo4j_uri="")) as (driver, database):  # this server, whatever NEO4J_URI says
+            migrate(driver, database)
         s = server.status()
         word = "started" if started else "already running"
-        out.print(f"Neo4j {s.version} {word}: {s.bolt_uri} (pid {s.pid})")
+        out.print(f"Neo4j {s.version} {word}: {s.bolt_uri} (pid {s.pid}), data in {s.data}")
         out.print(f"Browser: {s.browser_url}  user: {s.user}  password file: {s.password_file}")
-        from graph.db import connect
-        from graph.migrations import migrate
-
-        with connect(config()) as (driver, database):
-            migrate(driver, database)
+        for problem in s.problems:
+            err.print(f"[yellow]warning:[/] {escape(problem)}", highlight=False)
+        if started:
+            out.print(f"Ports recorded in {cfg.home / RECORD_FILE}: commands run without "
+                      "REVGRAPH_BOLT_PORT and REVGRAPH_HTTP_PORT find this server.")
 
 
 @neo4j_app.command("stop")
 def neo4j_stop() -> None:
-    """Stop the local Neo4j cleanly (its data is kept)."""
+    """Stop the local Neo4j cleanly (its data is kept). Exit code 1, with the cause from
+    Neo4j's logs, when it did not stop cleanly (a failed checkpoint, or it had to be killed)."""
     from graph.server import LocalServer
 
     with handled():
         stopped = LocalServer(config()).stop()
-        out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+    out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
 
 
 @neo4j_app.command("status")
 def neo4j_status() -> None:
-    """Say whether the local Neo4j runs, where, and how to log in. Exit code 0 if it runs,
-    3 if not."""
+    """Say whether the local Neo4j runs (found by its pid file or by its folder), on which
+    ports, whether it answers, where its data is and how to log in. Exit code 0 if it runs and
+    answers, 1 if it runs and does not answer, 3 if it does not run."""
     from graph.server import LocalServer
 
     with handled():
-        s = LocalServer(config()).status()
+        cfg = config()
+        s = LocalServer(cfg).status()
+        origins = Config.origins()
         table = Table(show_header=False, box=None)
         table.add_row("running", "[green]yes[/]" if s.running else "[red]no[/]")
-        if s.pid and s.running:
-            table.add_row("pid", str(s.pid))
+        for pid, how in sorted(s.pids.items()):
+            table.add_row("pid", f"{pid} (found by its {how})" if how == "pid file"
+                          else f"{pid} ({how})")
+        if s.running:
+            table.add_row("answers", "[green]yes[/]" if s.answers else "[red]no[/]")
+            table.add_row("listening on", ", ".join(map(str, s.listening)) or "no port")
         table.add_row("version", f"Neo4j Community {s.version}")
-        table.add_row("bolt", s.bolt_uri)
-        table.add_row("browser", s.browser_url)
+        table.add_row("bolt", f"{s.bolt_uri}  [dim]({_origin(origins['bolt_port'])})[/]")
+        table.add_row("browser", f"{s.browser_url}  [dim]({_origin(origins['http_port'])})[/]")
         table.add_row("user", s.user)
         table.add_row("password file", str(s.password_file))
-        table.add_row("home", str(s.home))
+        table.add_row("data", str(s.data))
+        table.add_row("logs", str(s.home / "logs"))
+        table.add_row("api", _api_line(cfg))
+        if not cfg.local:
+            table.add_row("note", f"NEO4J_URI is set: commands use {cfg.neo4j_uri}, not this server")
         out.print(table)
-        raise typer.Exit(0 if s.running else 3)
+        for problem in s.problems:
+            err.print(f"[yellow]warning:[/] {escape(problem)}", highlight=False)
+        raise typer.Exit(0 if s.running and s.answers else 1 if s.running else 3)
+
+
+def _origin(origin: str) -> str:
+    return "default" if origin == "default" else f"from {origin}"
+
+
+def _api_line(cfg: Config) -> str:
+    pid = _api_pid(cfg)
+    url = f"http://{cfg.api_host}:{cfg.api_port}/graphql"
+    return f"{url} (pid {pid})" if pid else f"not running (`revgraph serve` would serve {url})"
+
+
+def _api_pid(cfg: Config) -> int | None:
+    """The pid of this folder's `revgraph serve`, if it runs."""
+    try:
+        pid = int((cfg.home / API_PID).read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return None
+    return pid if b"serve" in cmdline else None  # not a pid reused by another program
 
 
 @neo4j_app.command("password")
@@ -431,9 +499,12 @@ def settings(
     markdown: Annotated[bool, typer.Option(
         "--markdown", help="Print docs/settings.md (the defaults, not the values in force).")
     ] = False,
+    neo4j_conf: Annotated[bool, typer.Option(
+        "--neo4j-conf", help="Print the per-transaction bounds the local server is given, as "
+        "neo4j.conf lines for another Neo4j (NEO4J_URI).")] = False,
 ) -> None:
-    """Every setting revgraph reads from the environment, its value now, its default and what
-    it does."""
+    """Every setting revgraph reads from the environment, its value now, where it came from
+    (the variable, the ports recorded in REVGRAPH_HOME, or the default) and what it does."""
     import dataclasses
 
     from schema.config import settings_docs, settings_markdown
@@ -442,11 +513,20 @@ def settings(
         sys.stdout.write(settings_markdown())
         return
     current = config()
-    table = Table("variable", "value", "default", "what it does")
+    if neo4j_conf:
+        from graph.server import transaction_limits
+
+        sys.stdout.write("".join(f"{k}={v}\n" for k, v in transaction_limits(current).items()))
+        return
+    origins = Config.origins()
+    table = Table("variable", "value", "from", "default", "what it does")
     for f, doc in zip(dataclasses.fields(current), settings_docs(), strict=True):
         value = getattr(current, f.name)
         shown = "(hidden)" if "password" in f.name and value else str(value)
-        table.add_row(doc.env, shown, doc.default, doc.help)
+        origin = origins[f.name]
+        if origin.endswith(RECORD_FILE):  # the full path is REVGRAPH_HOME's row's value
+            origin = f"recorded ({RECORD_FILE})"
+        table.add_row(doc.env, shown, origin, doc.default, doc.help)
     out.print(table)
 
 
@@ -455,59 +535,104 @@ def settings(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    host: Annotated[str | None, typer.Option(
+        help="Interface to bind [default: REVGRAPH_API_HOST, 127.0.0.1].", show_default=False)
+    ] = None,
+    port: Annotated[int | None, typer.Option(
+        help="Port [default: REVGRAPH_API_PORT, 8000].", show_default=False)] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
     workers: Annotated[int, typer.Option(
         min=1, help="API processes sharing the port (each with its own driver and response "
         "cache; see docs/scaling.md).")] = 1,
 ) -> None:
-    """Serve the GraphQL API and its playground at http://HOST:PORT/graphql."""
+    """Serve the GraphQL API and its playground at http://HOST:PORT/graphql, recording the
+    host and port in REVGRAPH_HOME. SIGTERM (`revgraph stop`) or Ctrl-C ends it, exit code 0."""
     import os
 
     import uvicorn
 
+    from schema.config import write_record
+
     if workers > 1 and reload:
         raise typer.BadParameter("--reload runs one process: leave out --workers", param_hint="--workers")
-
-    pid_file = config().home / "api.pid"
+    cfg = config()
+    cfg = cfg.with_(api_host=host or cfg.api_host, api_port=port or cfg.api_port)
+    _check_api_port(cfg)
+    pid_file = cfg.home / API_PID
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(f"{os.getpid()}\n")
-    out.print(f"GraphQL API and playground: http://{host}:{port}/graphql")
-    out.print(f"Explorer (map, timelines, network): http://{host}:{port}/explore")
+    write_record(cfg, "api_host", "api_port")
+    url = f"http://{cfg.api_host}:{cfg.api_port}"
+    out.print(f"GraphQL API and playground: {url}/graphql")
+    out.print(f"Explorer (map, timelines, network): {url}/explore")
     from api.web.server import uvicorn_options
 
     try:
-        # Connections bounded in number and time (api/web/server.py). uvicorn's default
-        # keep-alive (5 s) equals common clients' pool expiry: a request sent as the server
-        # closes the idle connection was dropped (1.5% of fuzzed requests), hence a longer one.
-        # Each worker builds the app from the same environment (app_from_env), so every
-        # setting this process was given reaches all of them.
-        uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, reload=reload,
-                    workers=workers, **uvicorn_options(config(), importable=True))
+        with _ending_quietly():
+            # Connections bounded in number and time (api/web/server.py). uvicorn's default
+            # keep-alive (5 s) equals common clients' pool expiry: a request sent as the server
+            # closes the idle connection was dropped (1.5% of fuzzed requests), hence a longer
+            # one. Each worker builds the app from the same environment (app_from_env), so
+            # every setting this process was given reaches all of them.
+            uvicorn.run("api.app:app_from_env", factory=True, host=cfg.api_host,
+                        port=cfg.api_port, reload=reload, workers=workers,
+                        **uvicorn_options(cfg, importable=True))
     finally:
         pid_file.unlink(missing_ok=True)
 
 
+def _check_api_port(cfg: Config) -> None:
+    """A taken port said plainly, with the setting that changes it (uvicorn only logs it)."""
+    import socket
+
+    from graph.server import describe_port_holder
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            s.bind((cfg.api_host, cfg.api_port))
+        except OSError as exc:
+            fail(f"cannot serve on {cfg.api_host}:{cfg.api_port}: {exc.strerror} "
+                 f"({describe_port_holder(cfg.api_port)}). Choose another port with "
+                 "REVGRAPH_API_PORT=... (or `make run PORT=...`).")
+
+
+@contextmanager
+def _ending_quietly() -> Iterator[None]:
+    """SIGTERM and SIGINT end the server with exit code 0. uvicorn shuts down gracefully on
+    either, then raises the signal again under the handler it found: these handlers, so that a
+    `make run` ended by `make stop` or Ctrl-C is not reported by make as an error."""
+    import signal
+
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 @app.command()
 def stop() -> None:
-    """Stop what `make run` started: the API (if it runs in the background) and the local
-    Neo4j."""
+    """Stop what `make run` started: the API (in the foreground or not) and the local Neo4j.
+    Exit code 1 when Neo4j did not stop cleanly (`revgraph neo4j stop`)."""
     import os
     import signal
+    import time
 
     from graph.server import LocalServer
 
-    pid_file = config().home / "api.pid"
-    if pid_file.exists():
-        try:
-            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-            out.print("API stopped.")
-        except (ProcessLookupError, ValueError):
-            pass
-        pid_file.unlink(missing_ok=True)
+    cfg = config()
+    pid = _api_pid(cfg)
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while _api_pid(cfg) == pid and time.monotonic() < deadline:
+            time.sleep(0.2)  # its open requests end, then it removes its pid file
+        out.print("API stopped.")
+    (cfg.home / API_PID).unlink(missing_ok=True)
     with handled():
-        stopped = LocalServer(config()).stop()
+        stopped = LocalServer(cfg).stop()
     out.print("Neo4j stopped." if stopped else "Neo4j was not running.")
 
 

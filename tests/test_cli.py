@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,17 +83,43 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _falls_idle(pid: int, within: float) -> float | None:
+    """Seconds until ``pid`` uses less than a third of a core over two one-second samples."""
+    start = time.monotonic()
+    samples: list[float] = []
+    last = _cpu_seconds(pid)
+    while time.monotonic() - start < within:
+        time.sleep(1.0)
+        now = _cpu_seconds(pid)
+        samples.append(now - last)
+        last = now
+        if len(samples) >= 2 and max(samples[-2:]) < 0.33:
+            return time.monotonic() - start
+    return None
+
+
 @pytest.mark.neo4j
 @pytest.mark.skipif(bool(os.environ.get("NEO4J_TEST_URI")), reason="uses the local server")
 def test_local_server_start_twice_stop_start_keeps_data(tmp_path):
     env = {"REVGRAPH_HOME": str(tmp_path / "home"), "REVGRAPH_BOLT_PORT": str(_free_port()),
-           "REVGRAPH_HTTP_PORT": str(_free_port()), "NEO4J_URI": ""}
+           "REVGRAPH_HTTP_PORT": str(_free_port()),
+           # A 3 s server-side timeout instead of the shipped 300 s, so that the runaway query
+           # below is ended within the test's bounds.
+           "REVGRAPH_NEO4J_TX_TIMEOUT": "3"}
     environment = {**os.environ, **env, "COLUMNS": "200"}
-    environment.pop("NEO4J_URI")
+    environment.pop("NEO4J_URI", None)
+    # Another shell: the same folder, none of the port variables.
+    elsewhere = {k: v for k, v in environment.items()
+                 if k not in ("REVGRAPH_BOLT_PORT", "REVGRAPH_HTTP_PORT")}
 
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    def cli(*args: str, where: dict[str, str] = environment) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*REVGRAPH, *args], capture_output=True, text=True,
-                              env=environment, timeout=300)
+                              env=where, timeout=300)
 
     try:
         first = cli("neo4j", "start")
@@ -105,6 +132,32 @@ def test_local_server_start_twice_stop_start_keeps_data(tmp_path):
         password_file = tmp_path / "home" / "neo4j-password"
         assert oct(password_file.stat().st_mode & 0o777) == "0o600"
         assert cli("cypher", "--write", "CREATE (:Keep {v: 1})").returncode == 0
+
+        # The ports are recorded: a command without them finds this server, not 7687.
+        found = cli("cypher", "--json", "MATCH (k:Keep) RETURN k.v AS v", where=elsewhere)
+        assert json.loads(found.stdout) == [{"v": 1}], found.stderr
+        status = cli("neo4j", "status", where=elsewhere)
+        bolt = env["REVGRAPH_BOLT_PORT"]
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert f"bolt://127.0.0.1:{bolt}" in status.stdout and "ports.json" in status.stdout
+        assert f"{env['REVGRAPH_HTTP_PORT']}, {bolt}" in status.stdout or \
+            f"{bolt}, {env['REVGRAPH_HTTP_PORT']}" in status.stdout  # what it listens on
+
+        # A runaway read with no timeout of its own: the server's db.transaction.timeout ends
+        # it, and Neo4j's CPU falls back to idle.
+        pid_file = tmp_path / "home" / "neo4j" / "run" / "neo4j.pid"
+        pid = int(pid_file.read_text())
+        began = time.monotonic()
+        runaway = cli("cypher", "--write",
+                      "UNWIND range(1, 10000000000) AS x WITH x WHERE x % 7 = 3 RETURN count(*)")
+        assert runaway.returncode == 1 and time.monotonic() - began < 30, runaway.stderr
+        assert "Transaction" in runaway.stderr and "timeout" in " ".join(runaway.stderr.split())
+        assert _falls_idle(pid, within=30) is not None
+
+        # A server whose pid file is lost is still found, and stopped.
+        pid_file.unlink()
+        status = cli("neo4j", "status")
+        assert status.returncode == 0 and str(pid) in status.stdout, status.stdout
         assert "Neo4j stopped." in cli("neo4j", "stop").stdout
         assert cli("neo4j", "status").returncode == 3
         assert cli("neo4j", "start").returncode == 0
