@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the system tools revgraph needs, from Debian's packages, when they are missing:
-# a JDK that Neo4j 5.26 runs on (17 or 21), Maven (fetches Neo4j from Maven Central) and
-# Chromium (the playground's browser test). Does nothing when all are there.
+# a JDK that Neo4j 5.26 runs on (17 or 21), Maven (fetches Neo4j from Maven Central),
+# Chromium (the playground's and the explorer's browser tests) and GDAL's ogrinfo (gdal-bin: the
+# test that QGIS, which reads through GDAL, sees the periods export's dates as dates). Does
+# nothing when all are there.
 set -euo pipefail
 
 need=()
@@ -15,6 +17,7 @@ have_java() {
 have_java || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || need+=(maven)
 if [ -z "${REVGRAPH_NO_BROWSER:-}" ] && ! command -v chromium >/dev/null; then need+=(chromium); fi
+command -v ogrinfo >/dev/null || need+=(gdal-bin)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 
@@ -27,7 +30,7 @@ if [ "$(id -u)" != 0 ]; then
   fi
 fi
 if ! command -v apt-get >/dev/null; then
-  echo "revgraph needs: ${need[*]} (a JDK 17 or 21, Maven, Chromium). Install them and run again." >&2
+  echo "revgraph needs: ${need[*]} (a JDK 17 or 21, Maven, Chromium, GDAL). Install them and run again." >&2
   exit 1
 fi
 echo "Installing ${need[*]} from Debian's packages ..." >&2
