@@ -42,7 +42,8 @@ RETURN CASE size(sides) WHEN 1 THEN sides[0] ELSE 'CONTESTED' END AS side, count
 
 
 def _sides_in_graph(loaded_graph, day: date) -> dict[str, int]:
-    rows = read(*loaded_graph, SIDES_ON, on=day.isoformat(), kinds=list(SETTLEMENTS))
+    driver, database = loaded_graph
+    rows = read(driver, database, SIDES_ON, on=day.isoformat(), kinds=list(SETTLEMENTS))
     return {s: 0 for s in SIDES} | {r["side"]: r["n"] for r in rows}
 
 

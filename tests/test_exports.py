@@ -191,14 +191,17 @@ def _taking_part(loaded_graph, node_id: str) -> tuple[str, str]:
     (in Python), against which the export's Cypher is checked."""
     from api.exports.dates import possible_days
 
-    rows = read(*loaded_graph, """MATCH ({id: $id})-[r]-(f) WHERE type(r) <> 'CITES'
+    driver, database = loaded_graph
+    rows = read(driver, database, """MATCH ({id: $id})-[r]-(f) WHERE type(r) <> 'CITES'
         AND (f:Event OR f:Control OR f:Composition OR f:Role OR f:Figure OR f:Vote)
         RETURN [l IN labels(f) WHERE NOT l IN ['Entity', 'Fact']][0] AS label,
                properties(f) AS props""", id=node_id)
     days = [d for d in (possible_days(r["label"], r["props"]) for r in rows) if d is not None]
     assert days, f"{node_id} takes part in dated facts"
-    first = None if any(lo is None for lo, _ in days) else min(lo for lo, _ in days)
-    last = None if any(hi is None for _, hi in days) else max(hi for _, hi in days)
+    los = [lo for lo, _ in days if lo is not None]
+    his = [hi for _, hi in days if hi is not None]
+    first = min(los) if len(los) == len(days) else None
+    last = max(his) if len(his) == len(days) else None
     # networkx reads an open end of a spell as the text "None".
     return (first.isoformat() if first else "None", last.isoformat() if last else "None")
 
