@@ -27,13 +27,14 @@ def export(
     from_: Annotated[str | None, typer.Option("--from", help="A window's first day.")] = None,
     to: Annotated[str | None, typer.Option(help="A window's last day.")] = None,
     kind: Annotated[list[str] | None, typer.Option(
-        help="Kinds of node (Place, Control...) or, for geojson/lpf, of place (city...); "
+        help="Kinds of node (Place, Control...) or, for geojson/lpf/periods, of place (city...); "
         "repeat or separate with commas.")] = None,
     around: Annotated[str | None, typer.Option(help="Only the neighbourhood of this id.")] = None,
     depth: Annotated[int | None, typer.Option(help="How many relationships from --around: 1-3.")
                      ] = None,
 ) -> None:
-    """Write an export of the graph: GeoJSON or Linked Places of the places, GEXF, GraphML,
+    """Write an export of the graph: GeoJSON or Linked Places of the places, GeoJSON of the
+    control periods (periods), GEXF, GraphML,
     Cytoscape.js JSON or CSV tables of the graph."""
     from cli.main import config, fail, handled
     from graph.db import connect

@@ -38,6 +38,7 @@ from schema.model import (
     SOURCE,
     Kind,
 )
+from schema.time import Shape
 
 LABELS = [k.name for k in KINDS]
 # Relationships a neighbourhood walks along: the model's references. Citations are left out:
@@ -46,6 +47,7 @@ WALK_RELS = sorted({f.rel for k in KINDS for f in k.refs if f.rel})
 DATE_PREFIXES: tuple[str, ...] = tuple(dict.fromkeys(
     f.prop for k in KINDS for f in k.props if f.type == "date"))
 MAX_DEPTH = 3
+PERIODS = [k for k in KINDS if k.temporal is not None and k.temporal.shape is Shape.PERIOD]
 
 _OF_PLACE = CONTROL.field("place").rel
 _BY = CONTROL.field("controller").rel
@@ -105,19 +107,56 @@ def _seeded(var: str) -> str:
 
 # -- the whole graph (GEXF, GraphML, Cytoscape JSON, CSV) ----------------------------------
 
+DATED = [k for k in KINDS if k.temporal is not None]
+
+
+def _days(var: str, end: str) -> str:
+    """The first (``end="first"``) or last day a dated node ``var`` may hold, by its kind."""
+    whens = " ".join(
+        f"WHEN {var}:{k.name} THEN "
+        + (time.first_day(var, k.temporal, k) if end == "first" else time.last_day(var, k))
+        for k in DATED if k.temporal is not None)
+    return f"CASE {whens} END"
+
+
+def _any_of(var: str, kinds: list[Kind]) -> str:
+    return "(" + " OR ".join(f"{var}:{k.name}" for k in kinds) + ")"
+
+
+# The days of the exported graph's dated facts and events an undated node (a place, a party, a
+# person...) takes part in, one [first, last] pair each (null: open), for GEXF's spells
+# (api/exports/dates.py's ``participation`` takes their hull). Citations are not taking part: a
+# source tells of facts. An undated instant or span holds on no day, so it is left out; an
+# undated period always holds.
+_PARTICIPATION = f"""COLLECT {{
+         MATCH (n)-[r]-(f)
+         WHERE type(r) <> '{CITES_REL}' AND {_any_of('f', DATED)} AND NOT {_any_of('n', DATED)}
+           AND {node_filter('f')}
+         WITH f, {_days('f', 'first')} AS first, {_days('f', 'last')} AS last
+         WHERE first IS NOT NULL OR last IS NOT NULL OR {_any_of('f', PERIODS)}
+         RETURN [first, last]
+       }}"""
+
 _NODES_RETURN = f"""RETURN n {{{_projection(ALL_PROPS)}}} AS props,
        [l IN labels(n) WHERE l IN $labels][0] AS label,
-       {citations_of('n')} AS citations
+       {citations_of('n')} AS citations$MORE
 ORDER BY label, props.id
 """
-GRAPH_NODES = f"""
+_NODES_TIMED_RETURN = _NODES_RETURN.replace("$MORE", f",\n       {_PARTICIPATION} AS during")
+_NODES_RETURN = _NODES_RETURN.replace("$MORE", "")
+_NODES = f"""
 MATCH (n) WHERE (n:{ENTITY_LABEL} OR n:{FACT_LABEL}) AND {node_filter('n')}
-{_NODES_RETURN}"""
+"""
 # The same for a neighbourhood (``$ids`` given): looked up, not scanned.
-GRAPH_NODES_AROUND = f"""
+_NODES_AROUND = f"""
 {_seeded('n')}
 WITH n WHERE {node_filter('n')}
-{_NODES_RETURN}"""
+"""
+GRAPH_NODES = _NODES + _NODES_RETURN
+GRAPH_NODES_AROUND = _NODES_AROUND + _NODES_RETURN
+# With ``during``, the span each undated node takes part in (GEXF).
+GRAPH_NODES_TIMED = _NODES + _NODES_TIMED_RETURN
+GRAPH_NODES_TIMED_AROUND = _NODES_AROUND + _NODES_TIMED_RETURN
 
 # An edge's time is that of its dated end: the fact it belongs to, or the event.
 _EDGES_RETURN = f"""WITH a, r, b, CASE WHEN a:{FACT_LABEL} OR a:{EVENT.name} THEN a
@@ -209,6 +248,9 @@ class Plan:
 
 GRAPH_SECTIONS = [Section("nodes", GRAPH_NODES), Section("edges", GRAPH_EDGES)]
 GRAPH_SECTIONS_AROUND = [Section("nodes", GRAPH_NODES_AROUND),
+                         Section("edges", GRAPH_EDGES_AROUND)]
+TIMED_SECTIONS = [Section("nodes", GRAPH_NODES_TIMED), Section("edges", GRAPH_EDGES)]
+TIMED_SECTIONS_AROUND = [Section("nodes", GRAPH_NODES_TIMED_AROUND),
                          Section("edges", GRAPH_EDGES_AROUND)]
 PLACE_SECTIONS = [Section("places", PLACES)]
 PLACE_SECTIONS_AROUND = [Section("places", PLACES_AROUND)]

@@ -23,6 +23,20 @@ def first_day(var: str, t: Temporal, kind: Kind) -> str:
     return f"{var}.{kind.field(t.first).prop}"
 
 
+def last_day(var: str, kind: Kind) -> str:
+    """The last day a fact may hold (null: it goes on, or an undated instant or span), as
+    schema/time.py's ``days`` says: an instant's latest day, a span's end's latest (its start's
+    own span without an end), the day before a period's end."""
+    t = _temporal(kind)
+    first = kind.field(t.first).prop
+    if t.shape is Shape.INSTANT:
+        return f"{var}.{_latest(first)}"
+    last = kind.field(t.last).prop  # type: ignore[arg-type]  # a span or period has one
+    if t.shape is Shape.SPAN:
+        return f"coalesce({var}.{_latest(last)}, {var}.{_latest(first)})"
+    return f"{var}.{last} - duration({{days: 1}})"
+
+
 def _reaches(var: str, kind: Kind, since: str) -> str:
     """The fact may still hold on ``since`` (its last possible day is on or after it)."""
     t = _temporal(kind)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -91,6 +92,45 @@ def test_geojson_without_a_day_lists_every_period(api, loaded_graph):
     assert {f["properties"]["kind"] for f in doc["features"]} == {"city", "town"}
 
 
+def test_periods_geojson_has_one_feature_per_period_with_flat_typed_dates(api, loaded_graph,
+                                                                          tmp_path):
+    body = get(api, "periods.geojson")
+    collection = FeatureCollection.model_validate_json(body)
+    assert len(collection.features) == count(loaded_graph, "MATCH (:Place)<-[:OF_PLACE]-(c:Control) "
+                                                           "RETURN count(c) AS n")
+    doc = json.loads(body)
+    kursk = next(f for f in doc["features"]
+                 if f["id"] == "control/kursk/kursk-soviet/1917-11-26-o.s.")
+    p = kursk["properties"]
+    # Flat: the first day it holds and the day it is over (docs/model.md, "Time"), both calendars.
+    assert (p["start"], p["end"], p["lastDay"]) == ("1917-12-09", "1919-09-20", "1919-09-19")
+    assert (p["startJulian"], p["endJulian"]) == ("1917-11-26", "1919-09-07")
+    assert p["startStated"] == "1917-11-26 O.S." and p["place"] == "kursk"
+    assert p["alignment"] == "RED" and p["controller"] == "kursk-soviet"
+    assert json.loads(p["citations"])[0]["source"] and "figes-1996" in p["sources"]
+    assert all(not isinstance(v, (dict, list)) for f in doc["features"]
+               for v in f["properties"].values()), "every property is flat"
+    # GDAL (QGIS reads through it) types the days as dates: what a temporal controller needs.
+    ogrinfo = shutil.which("ogrinfo")
+    if ogrinfo is None:
+        pytest.fail("ogrinfo is missing: `make system` installs it (Debian's gdal-bin)",
+                    pytrace=False)
+    path = tmp_path / "periods.geojson"
+    path.write_bytes(body)
+    out = subprocess.run([ogrinfo, "-ro", "-so", "-al", str(path)], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    fields = dict(re.findall(r"^(\w+): (\w+)", out.stdout, flags=re.M))
+    for name in ("start", "end", "lastDay", "startJulian", "endJulian"):
+        assert fields[name] == "Date", (name, out.stdout)
+    assert fields["disputed"] == "Integer" and f"Feature Count: {len(doc['features'])}" in out.stdout
+    # On a day, the periods in force that day: those the map shows.
+    on = json.loads(get(api, "periods.geojson", on="1918-03-01"))
+    assert len(on["features"]) == count(loaded_graph, """MATCH (:Place)<-[:OF_PLACE]-(c:Control)
+        WHERE (c.start IS NULL OR c.start <= date('1918-03-01'))
+          AND (c.end IS NULL OR c.end > date('1918-03-01')) RETURN count(c) AS n""")
+
+
 # LPF asks for a GeometryCollection even around one point, which RFC 7946 only advises against.
 @pytest.mark.filterwarnings("ignore:GeometryCollection should not be used")
 def test_linked_places_has_the_required_members(api, loaded_graph):
@@ -140,7 +180,79 @@ def test_gexf_13_read_by_networkx_with_the_graphs_counts_and_spells(api, loaded_
     assert kursk_soviet["spells"] == [("1917-12-09", "1919-09-19")]
     assert kursk_soviet["startJulian"] == "1917-11-26"
     assert json.loads(kursk_soviet["citations"])[0]["source"]
-    assert "spells" not in g.nodes["kursk"], "an undated entity is always present"
+    # An undated entity is there while it takes part in the graph's dated facts and events.
+    assert g.nodes["kursk"]["spells"] == [_taking_part(loaded_graph, "kursk")]
+    assert g.nodes["bolsheviks"]["spells"] == [_taking_part(loaded_graph, "bolsheviks")]
+    assert g.nodes["kursk"]["spells"][0][0] == "1917-03-14"
+
+
+def _taking_part(loaded_graph, node_id: str) -> tuple[str, str]:
+    """The hull of the days of the dated facts and events a node takes part in, from schema/time
+    (in Python), against which the export's Cypher is checked."""
+    from api.exports.dates import possible_days
+
+    driver, database = loaded_graph
+    rows = read(driver, database, """MATCH ({id: $id})-[r]-(f) WHERE type(r) <> 'CITES'
+        AND (f:Event OR f:Control OR f:Composition OR f:Role OR f:Figure OR f:Vote)
+        RETURN [l IN labels(f) WHERE NOT l IN ['Entity', 'Fact']][0] AS label,
+               properties(f) AS props""", id=node_id)
+    days = [d for d in (possible_days(r["label"], r["props"]) for r in rows) if d is not None]
+    assert days, f"{node_id} takes part in dated facts"
+    los = [lo for lo, _ in days if lo is not None]
+    his = [hi for _, hi in days if hi is not None]
+    first = min(los) if len(los) == len(days) else None
+    last = max(his) if len(his) == len(days) else None
+    # networkx reads an open end of a spell as the text "None".
+    return (first.isoformat() if first else "None", last.isoformat() if last else "None")
+
+
+def test_gexf_person_spells_come_from_the_facts_not_the_life(api, loaded_graph, tmp_path):
+    """A person has no temporal shape: born and died are attributes, and the spell is the span
+    of the roles, votes and events the person takes part in; none: always present."""
+    path = tmp_path / "graph.gexf"
+    path.write_bytes(get(api, "graph.gexf"))
+    g = nx.read_gexf(path, version="1.3")
+    busy = read(*loaded_graph, """MATCH (p:Person)-[r]-(f:Role) WHERE p.born IS NOT NULL
+        RETURN p.id AS id LIMIT 1""")[0]["id"]
+    assert g.nodes[busy]["spells"] == [_taking_part(loaded_graph, busy)]
+    idle = read(*loaded_graph, """MATCH (p:Person) WHERE p.born IS NOT NULL AND NOT EXISTS {
+        MATCH (p)-[r]-(f) WHERE type(r) <> 'CITES' AND (f:Event OR f:Fact) }
+        RETURN p.id AS id LIMIT 1""")
+    for row in idle:
+        assert "spells" not in g.nodes[row["id"]], "no facts: always present"
+
+
+def test_every_export_names_each_column_once(api):
+    header = next(csv.reader(io.StringIO(api.get("/export/nodes.csv?kind=Figure").text)))
+    assert len(header) == len(set(header)), [c for c in header if header.count(c) > 1]
+    assert "label" in header and "figureLabel" in header
+    rows = list(csv.DictReader(io.StringIO(api.get("/export/nodes.csv?kind=Figure").text)))
+    assert all(r["figureLabel"] and r["label"] for r in rows)  # what it measures; its name
+    root = ElementTree.fromstring(get(api, "graph.graphml", kind="Figure"))
+    keys = [k.get("id") for k in root.iter("{http://graphml.graphdrawing.org/xmlns}key")]
+    assert len(keys) == len(set(keys))
+    root = ElementTree.fromstring(get(api, "graph.gexf", kind="Figure"))
+    for attrs in root.iter("{http://gexf.net/1.3}attributes"):
+        ids = [a.get("id") for a in attrs]
+        assert len(ids) == len(set(ids))
+
+
+def test_provenance_is_behind_a_link_not_in_the_headers(api):
+    response = api.get("/export/nodes.csv", params={"around": "kursk", "depth": "2"})
+    assert response.status_code == 200
+    size = sum(len(k) + len(v) for k, v in response.headers.items())
+    assert size < 2048, f"{size} bytes of headers"
+    link = response.headers["link"]
+    assert link.startswith("</export/provenance.json?export=nodes.csv&") and 'rel="describedby"' in link
+    about = api.get(link[1:link.index(">")])
+    assert about.status_code == 200
+    doc = about.json()
+    assert doc["generator"].startswith("revgraph ") and doc["export"] == "/export/nodes.csv"
+    assert "MATCH (a {id: $around})" in doc["cypher"]["neighbourhood"]
+    assert "MATCH (n)" not in doc["cypher"]["nodes"] or "UNWIND $ids" in doc["cypher"]["nodes"]
+    assert doc["parameters"]["around"] == "kursk" and doc["parameters"]["depth"] == 2
+    assert api.get("/export/provenance.json?export=nodes.xls").status_code == 400
+    assert api.get("/export/provenance.json?export=nodes.csv&on=1918-02-30").status_code == 400
 
 
 def test_gexf_of_a_neighbourhood(api, loaded_graph, tmp_path):
@@ -276,6 +388,13 @@ def test_cli_writes_the_same_exports(neo4j_settings, loaded_graph, tmp_path):
                  neo4j_settings)
     assert result.returncode == 0, result.stderr
     assert "kursk" in nx.read_gexf(gexf, version="1.3")
+
+    periods = tmp_path / "periods.geojson"
+    result = run(["export", "periods", "--kind", "city", "-o", str(periods)], neo4j_settings)
+    assert result.returncode == 0, result.stderr
+    features = FeatureCollection.model_validate_json(periods.read_bytes()).features
+    assert len(features) == count(loaded_graph, "MATCH (:Place {kind: 'city'})<-[:OF_PLACE]-(c) "
+                                                "RETURN count(c) AS n")
 
     bad = run(["export", "gexf", "--on", "1917-02-30", "--calendar", "gregorian"], neo4j_settings)
     assert bad.returncode == 1 and "is not a Gregorian date" in bad.stderr

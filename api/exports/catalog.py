@@ -10,7 +10,7 @@ from typing import Any
 from neo4j import AsyncDriver, Driver
 
 from api.exports.cytoscape import CytoscapeJSON
-from api.exports.geo import GeoJSON, LinkedPlaces
+from api.exports.geo import GeoJSON, LinkedPlaces, Periods
 from api.exports.options import OptionError, Options
 from api.exports.render import Formatter, plan_for
 from api.exports.tables import EdgesCSV, NodesCSV
@@ -24,12 +24,14 @@ class Export:
     name: str  # the file name under /export/
     places: bool  # a place export (kind = kinds of place) or a graph export (kind = labels)
     make: Callable[[Options], Formatter]
+    timed: bool = False  # nodes carry the span they take part in the graph's facts (GEXF)
 
 
 EXPORTS: dict[str, Export] = {e.name: e for e in (
     Export("places.geojson", True, lambda o: GeoJSON(o.on is not None)),
     Export("places.lpf.json", True, lambda o: LinkedPlaces(o.on is not None)),
-    Export("graph.gexf", False, lambda o: Gexf()),
+    Export("periods.geojson", True, lambda o: Periods()),
+    Export("graph.gexf", False, lambda o: Gexf(), timed=True),
     Export("graph.graphml", False, lambda o: GraphML()),
     Export("graph.cyjs", False, lambda o: CytoscapeJSON()),
     Export("nodes.csv", False, lambda o: NodesCSV()),
@@ -40,6 +42,7 @@ EXPORTS: dict[str, Export] = {e.name: e for e in (
 CLI_FORMATS: dict[str, tuple[str, ...]] = {
     "geojson": ("places.geojson",),
     "lpf": ("places.lpf.json",),
+    "periods": ("periods.geojson",),
     "gexf": ("graph.gexf",),
     "graphml": ("graph.graphml",),
     "cytoscape": ("graph.cyjs",),
@@ -79,4 +82,4 @@ def plan(export: Export, options: Options, ids: list[str] | None) -> Plan:
     params = options.params() | {"ids": ids}
     if options.around is not None:
         params |= {"around": options.around, "depth": options.depth}
-    return plan_for(export.places, params)
+    return plan_for(export.places, params, export.timed)

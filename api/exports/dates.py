@@ -105,9 +105,25 @@ def spell(label: str | None, props: dict[str, Any] | None
           ) -> tuple[str | None, str | None] | None:
     """The Gregorian days a node or edge is present (Gephi's spell, both ends included): the
     days its kind's shape says it may hold on; None when undated (always present: a place, a
-    party, a person whatever the years of their life)."""
+    party, a person whatever the years of their life; ``participation`` gives those the span
+    they take part in the graph's facts)."""
     found = possible_days(label, props)
     if found is None or found == (None, None):
         return None
     first, last = found
+    return (first.isoformat() if first else None, last.isoformat() if last else None)
+
+
+def participation(days: list[list[Any]] | None) -> tuple[str | None, str | None] | None:
+    """The Gregorian days an undated node takes part in the graph's dated facts and events: the
+    hull of their [first, last] days (graph/exports.py), open at an end where one of them is, as
+    a spell; None when it takes part in none, or in one open at both ends (always present)."""
+    if not days:
+        return None
+    firsts = [d[0] for d in days]
+    lasts = [d[1] for d in days]
+    first = None if None in firsts else min(_native(d) for d in firsts)
+    last = None if None in lasts else max(_native(d) for d in lasts)
+    if first is None and last is None:
+        return None
     return (first.isoformat() if first else None, last.isoformat() if last else None)

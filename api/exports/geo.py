@@ -6,6 +6,12 @@ periods with their citations; without ``on`` it lists every period in the window
 ``controllerId``/``alignment``/``disputed`` properties are there for QGIS and kepler.gl styling.
 Where the export came from is a foreign member ``revgraph`` of the collection (RFC 7946 §6.1).
 
+Periods: one Point feature per control period at its place, every property flat for the tools
+that read time from a field (QGIS's temporal controller, kepler.gl's time filter): ``start``, the
+first day it may hold, and ``end``, the day it is over (docs/model.md, "Time"; ``lastDay`` the day
+before), as ISO dates that GDAL types as dates, with the same days in the Julian calendar and each
+date as the source stated it.
+
 LPF: a GeoJSON-LD FeatureCollection with the LPF context; per place the required ``@id``,
 ``properties.title``, ``names`` (the name and every alias as toponyms, the first cited) and a
 GeometryCollection, plus ``when`` with one timespan per control period and ``relations`` for the
@@ -14,11 +20,13 @@ province it was part of (``gvp:broaderPartitive``, as the LPF documentation uses
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
 
 from api.exports.dates import nested, possible_days
+from schema.dates import gregorian_to_julian
 from schema.model import CONTROL
 
 LPF_CONTEXT = "https://raw.githubusercontent.com/LinkedPasts/linked-places/master/linkedplaces-context-v1.1.jsonld"
@@ -174,3 +182,57 @@ class LinkedPlaces(GeoJSON):
         sep = b"" if self.first else b","
         self.first = False
         return sep + orjson.dumps(feature)
+
+
+def _julian(d: date | None) -> str | None:
+    if d is None:
+        return None
+    y, m, dd = gregorian_to_julian(d)
+    return f"{y:04d}-{m:02d}-{dd:02d}"
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def period_properties(place: dict[str, Any], c: dict[str, Any]) -> dict[str, Any]:
+    """A control period, flat: its place, controller, side, its days (Gregorian ISO, then
+    Julian), each date as stated, its sources."""
+    first, last = possible_days(CONTROL.name, c) or (None, None)
+    over = last + timedelta(days=1) if last else None
+    who = c.get("controller") or {}
+    start, end = nested(c, "start") or {}, nested(c, "end") or {}
+    cites = citations(c.get("citations") or [])
+    return {
+        "id": c["id"], "place": place["id"], "placeName": place["name"],
+        "placeKind": place.get("kind"), "controller": who.get("id"),
+        "controllerName": who.get("name"), "controllerKind": who.get("kind"),
+        "alignment": c.get("alignment"), "disputed": bool(c.get("disputed")),
+        "confidence": c.get("confidence"),
+        "start": _iso(first), "end": _iso(over), "lastDay": _iso(last),
+        "startJulian": _julian(first), "endJulian": _julian(over), "lastDayJulian": _julian(last),
+        "startStated": start.get("text"), "startPrecision": start.get("precision"),
+        "startEdtf": start.get("edtf"), "endStated": end.get("text"),
+        "endPrecision": end.get("precision"), "endEdtf": end.get("edtf"),
+        "note": c.get("note"),
+        "sources": "; ".join(x["source"] for x in cites),
+        "citations": orjson.dumps(cites).decode() if cites else None,
+    }
+
+
+class Periods(GeoJSON):
+    """One feature per control period (the rows are places with their periods)."""
+
+    def __init__(self) -> None:
+        super().__init__(on_given=False)
+
+    def row(self, section: str, row: dict[str, Any]) -> bytes:
+        place = row["place"]
+        out = []
+        for c in row["control"]:
+            feature = {"type": "Feature", "id": c["id"],
+                       "geometry": {"type": "Point", "coordinates": [place["lon"], place["lat"]]},
+                       "properties": period_properties(place, c)}
+            out.append((b"" if self.first else b",") + orjson.dumps(feature))
+            self.first = False
+        return b"".join(out)

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from api.exports.dates import FLAT_COLUMNS, flat_all, spell
+from api.exports.dates import FLAT_COLUMNS, flat_all, participation, spell
 from graph.exports import ALL_PROPS, DATE_PREFIXES, date_props
 from schema.model import KINDS
 
@@ -31,11 +31,26 @@ def _prop_types() -> dict[str, str]:
 
 PROP_TYPES = _prop_types()
 PLAIN_PROPS = [p for p in ALL_PROPS if p not in _DATE_STORED and p != "id"]
+# The columns every node has, whatever its kind.
+OWN_NODE_COLUMNS = ("id", "type", "label")
+
+
+def _column(prop: str) -> str:
+    """A property's column: its own name, unless that is one of OWN_NODE_COLUMNS (a figure's
+    ``label`` beside every node's display label): then named after the kinds that declare it
+    (``figureLabel``), so that no two columns share a name."""
+    if prop not in OWN_NODE_COLUMNS:
+        return prop
+    kinds = "".join(k.name for k in KINDS if any(f.prop == prop for f in k.props))
+    return kinds[0].lower() + kinds[1:] + prop[0].upper() + prop[1:]
+
+
+PROP_COLUMNS = {p: _column(p) for p in PLAIN_PROPS}
 # A node's columns: its id, its type (the model's kind: Place, Control...), a display label,
 # its properties (``kind`` is the property: city, battle...), its dates in both calendars, its citations.
 NODE_COLUMNS: list[tuple[str, str]] = (
-    [("id", "string"), ("type", "string"), ("label", "string")]
-    + [(p, PROP_TYPES.get(p, "string")) for p in PLAIN_PROPS]
+    [(c, "string") for c in OWN_NODE_COLUMNS]
+    + [(PROP_COLUMNS[p], PROP_TYPES.get(p, "string")) for p in PLAIN_PROPS]
     + [(c, "string") for c in FLAT_COLUMNS]
     + [("citations", "string")]
 )
@@ -52,10 +67,10 @@ def node(row: dict[str, Any]) -> dict[str, Any]:
     props = row["props"]
     out: dict[str, Any] = {"id": props["id"], "type": row["label"],
                            "label": props.get("name") or props.get("title") or props["id"]}
-    for p in PLAIN_PROPS:
+    for p, column in PROP_COLUMNS.items():
         v = props.get(p)
         if v is not None:
-            out[p] = " | ".join(v) if isinstance(v, list) else v
+            out[column] = " | ".join(v) if isinstance(v, list) else v
     out |= flat_all(props)
     if row["citations"]:
         out["citations"] = orjson.dumps(
@@ -64,7 +79,10 @@ def node(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def node_spell(row: dict[str, Any]) -> tuple[str | None, str | None] | None:
-    return spell(row["label"], row["props"])
+    """A dated node's own days; an undated one's, the span it takes part in the graph's facts
+    (when the row carries it: ``during``)."""
+    own = spell(row["label"], row["props"])
+    return own if own is not None else participation(row.get("during"))
 
 
 def edge(row: dict[str, Any]) -> dict[str, Any]:

@@ -120,11 +120,15 @@ async def arender(fmt: Formatter, plan: Plan, prov: dict[str, Any],
 # -- plans: which queries an export runs ------------------------------------------------------
 
 
-def plan_for(places: bool, params: dict[str, Any]) -> Plan:
-    """The whole graph's queries, or a neighbourhood's (``ids``), which look its nodes up."""
-    if params.get("ids") is None:
-        return Plan(q.PLACE_SECTIONS if places else q.GRAPH_SECTIONS, params)
-    return Plan(q.PLACE_SECTIONS_AROUND if places else q.GRAPH_SECTIONS_AROUND, params)
+def plan_for(places: bool, params: dict[str, Any], timed: bool = False) -> Plan:
+    """The whole graph's queries, or a neighbourhood's (``ids``), which look its nodes up;
+    ``timed``: with the span each undated node takes part in the graph's facts (GEXF)."""
+    around = params.get("ids") is not None
+    if places:
+        return Plan(q.PLACE_SECTIONS_AROUND if around else q.PLACE_SECTIONS, params)
+    if timed:
+        return Plan(q.TIMED_SECTIONS_AROUND if around else q.TIMED_SECTIONS, params)
+    return Plan(q.GRAPH_SECTIONS_AROUND if around else q.GRAPH_SECTIONS, params)
 
 
 def sync_rows(driver: Driver, database: str,

@@ -3,7 +3,8 @@
 Query parameters: ``on``, ``calendar`` (julian/gregorian), ``from``, ``to``, ``kind`` (repeat
 it or separate with commas), ``around`` and ``depth``. A bad one answers 400 with a message
 saying what to change; where the export came from is in the document (where the format has
-room) and, in short, in X-Revgraph-* headers.
+room), in short in X-Revgraph-* headers, and whole behind the ``Link`` header
+(/export/provenance.json: api/exports/about.py).
 
 An export is bounded like every other reader of the graph:
 
@@ -35,6 +36,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from api.exports import about
 from api.exports.catalog import EXPORTS, Export, aresolve, plan
 from api.exports.options import parse_options
 from api.exports.render import arender, provenance
@@ -165,6 +167,8 @@ async def _open(request: Request, export: Export, options: Any, state: dict[str,
         # Short, as proxies cut long headers: the whole Cypher and its parameters are in the
         # document where the format has room.
         "X-Revgraph-Parameters": quote(orjson.dumps(prov["parameters"]).decode()[:512], safe=""),
+        # The whole of it, for CSV too: api/exports/about.py.
+        "Link": about.link(export.name, request.query_params.multi_items()),
     }
     rows = _rows(driver, database, config.export_deadline)
     body = _deadline(arender(fmt, the_plan, prov, rows), config.export_deadline)
@@ -209,5 +213,5 @@ def _release(held: list[asyncio.Semaphore]) -> None:
 def routes(state: dict[str, Any], config: Config) -> list[Route]:
     """The /export/* routes, reading Neo4j through ``state["driver"]``."""
     slots = asyncio.Semaphore(max(1, config.export_concurrency))
-    return [Route(f"/export/{name}", _endpoint(e, state, config, slots), methods=["GET"])
-            for name, e in EXPORTS.items()]
+    return [*(Route(f"/export/{name}", _endpoint(e, state, config, slots), methods=["GET"])
+              for name, e in EXPORTS.items()), *about.routes()]

@@ -8,8 +8,10 @@ writer declares the XML Schema instance namespace as ``http://w3.org/2001/XMLSch
 tests use to check both formats.
 
 GEXF: ``mode="dynamic" timeformat="date"``; every dated node and edge has a spell from its
-dates (a fact's or event's span, a dated fact's day, a person's life), so Gephi's timeline
-plays the spread; undated ones are always present. Attributes are declared from the model.
+dates (a fact's or event's span, a dated fact's day), and every undated node (a place, a party,
+a person) the span in which it takes part in the graph's dated facts and events, so Gephi's
+timeline plays the spread; a node taking part in none, and an undated edge, are always present.
+Attributes are declared from the model.
 """
 
 from __future__ import annotations
