@@ -318,7 +318,8 @@ def load(
     if summary.derived:
         out.print(f"Fighting by month (derived from the events): {summary.derived:,} "
                   "node(s) written or removed.")
-    out.print("Graph unchanged." if not summary.changed else "Graph updated.")
+    out.print("Graph unchanged." if not summary.changed else "Graph updated.",
+              f"Data version {summary.data_version} (what answers and releases cite).")
 
 
 @app.command()

@@ -25,6 +25,7 @@ from unidecode import unidecode
 from graph import version, writes
 from graph.documents import write_passages
 from graph.migrations import migrate
+from loaders import dataversion
 from loaders.check import Record
 from loaders.documents.plan import plan_passages
 from loaders.validate import Dataset
@@ -59,6 +60,7 @@ class Summary:
     deleted: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     derived: int = 0  # FightingMonth nodes written or deleted (loaders/fighting.py)
+    data_version: str = ""  # what the graph holds after the load (loaders/dataversion.py)
 
     @property
     def changed(self) -> bool:
@@ -155,14 +157,15 @@ def load(driver: Driver, database: str, dataset: Dataset,
     wanted = plan(dataset)
     passages = plan_passages(dataset)  # documents: read and linked before the transaction
     months = dataset.fighting_months
+    data_version = dataversion.of_load(wanted.values(), passages)
     with driver.session(database=database) as session:
-        return session.execute_write(_apply, wanted, step, passages, months)
+        return session.execute_write(_apply, wanted, step, passages, months, data_version)
 
 
 def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
            progress: Callable[[str, int], None], passages: list[Any],
-           months: list[dict[str, Any]]) -> Summary:
-    summary = Summary()
+           months: list[dict[str, Any]], data_version: str) -> Summary:
+    summary = Summary(data_version=data_version)
     existing = {
         row["id"]: (row["label"], row["hash"])
         for row in tx.run(writes.EXISTING, labels=[k.name for k in KINDS])
@@ -213,8 +216,11 @@ def _apply(tx: ManagedTransaction, wanted: dict[str, NodeWrite],
     write_passages(tx, passages, summary)
     summary.derived = _write_fighting_months(tx, months)
     progress("derived", summary.derived)
-    if summary.changed:  # readers (the API's response cache) see the change by this token
-        tx.run(version.STAMP).consume()
+    # Readers (the API's response cache) see the change by this token; a graph stamped by an
+    # older revgraph, without its data version, is stamped once more.
+    stamped = tx.run(version.READ).single()
+    if summary.changed or stamped is None or stamped["dataVersion"] != data_version:
+        tx.run(version.STAMP, dataVersion=data_version).consume()
     return summary
 
 
