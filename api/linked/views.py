@@ -13,7 +13,9 @@ from datetime import date
 from typing import Any
 
 from api.exports.dates import nested, possible_days
-from schema.model import KIND_BY_LABEL, Field, Kind, reverse_fields
+from schema.model import KIND_BY_LABEL, LOAD_HASH, SEARCH_TEXT, Field, Kind, reverse_fields
+
+BOOKKEEPING = {LOAD_HASH, SEARCH_TEXT}  # the loader's own properties, not the data's
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ def _field_of(label: str | None, rel: str) -> Field | None:
 
 def view_of(row: dict[str, Any]) -> View:
     """A view from graph/entity.py's ``view`` map."""
-    props = {k: _native(v) for k, v in row["props"].items() if v is not None}
+    props = {k: _native(v) for k, v in row["props"].items()
+             if v is not None and k not in BOOKKEEPING}
     label = row["label"]
     out = [Link(_field_of(label, o["rel"]), o["rel"], o["id"], o["name"] or o["id"], o["label"],
                 o["position"] or 0) for o in row["out"]]
@@ -144,19 +147,20 @@ def incoming_field(target: str, source: str, rel: str) -> Field | None:
     return None
 
 
-def page_of(row: dict[str, Any]) -> Page:
-    """A page from graph/entity.py's ``PAGE`` row."""
-    view = view_of(row["node"])
+def page_of(around: dict[str, Any], views: dict[str, dict[str, Any]]) -> Page:
+    """A page from graph/entity.py's ``AROUND`` row and the ``VIEWS`` of its nodes, by id."""
+    view = view_of(views[around["key"]])
     incoming = []
-    for i in row["incoming"]:
-        v = view_of(i["node"])
-        incoming.append(Incoming(incoming_field(view.label, v.label, i["rel"]), v))
+    for i in around["incoming"]:
+        if i["id"] in views:  # (deleted by a load between the two reads: left out)
+            v = view_of(views[i["id"]])
+            incoming.append(Incoming(incoming_field(view.label, v.label, i["rel"]), v))
     incoming.sort(key=lambda i: (i.view.first_day is None, i.view.first_day or date.min,
                                  i.view.label, i.view.id))
     mentions = [Mention(m["document"], m["title"] or m["document"], m.get("license"), m["text"],
                         m["start"] - m["passageStart"], m["end"] - m["passageStart"])
-                for m in row["mentions"]]
-    page = Page(view, incoming, row["incomingTotal"], mentions, row["mentionsTotal"])
+                for m in around["mentions"]]
+    page = Page(view, incoming, around["incomingTotal"], mentions, around["mentionsTotal"])
     for link in [*view.out, *(link for i in incoming for link in i.view.out)]:
         page.linked.setdefault(link.id, link)
     for i in incoming:

@@ -244,7 +244,10 @@ def decide(cands: list[Candidate]) -> str | None:
 
 def check(p: Prop, values: list[Wanted], c: Candidate, facts: dict[str, Any] | None
           ) -> bool | None:
-    """Whether the candidate has one of the values (None: it says nothing of it)."""
+    """Whether the candidate has one of the values (None: it says nothing of it). A property
+    its kind does not have says it is not the one asked for (a battle has no province)."""
+    if c.label not in p.kinds:
+        return False
     if facts is None:
         return None
     if p.id == "date":

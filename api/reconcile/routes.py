@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import orjson
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -89,6 +90,10 @@ def guarded(handler: Handler) -> Handler:
         except NEO4J_UNAVAILABLE:
             return _error(request, InputError(UNAVAILABLE, status=503,
                                               headers={"Retry-After": "5"}))
+        except GraphQLError as exc:  # the query timed out (api/graphql/context.py)
+            if (exc.extensions or {}).get("code") != "TIMEOUT":
+                raise
+            return _error(request, InputError(exc.message, status=504))
     return run
 
 

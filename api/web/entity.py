@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import orjson
+from graphql import GraphQLError
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -133,8 +134,12 @@ async def read_page(state: dict[str, Any], config: Config, node_id: str) -> Page
     """The page of a node, or None when no entity or fact has this id."""
     ctx = Context(driver=state["driver"], database=state["database"],
                   timeout=config.query_timeout, gate=state["gate"])
-    rows = await ctx.read(q.PAGE, **q.page_params([node_id]))
-    return page_of(rows[0]) if rows else None
+    rows = await ctx.read(q.AROUND, **q.around_params(node_id))
+    if not rows:
+        return None
+    ids = [node_id, *dict.fromkeys(i["id"] for i in rows[0]["incoming"])]
+    views = await ctx.read(q.VIEWS, ids=ids, **q.view_params())
+    return page_of(rows[0], {r["key"]: r["node"] for r in views})
 
 
 async def suggestions(state: dict[str, Any], config: Config, text: str) -> list[dict[str, Any]]:
@@ -170,6 +175,10 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
         except NEO4J_UNAVAILABLE:
             return Response(UNAVAILABLE + "\n", status_code=503, media_type="text/plain",
                             headers={"Retry-After": "5"})
+        except GraphQLError as exc:  # the query timed out (api/graphql/context.py)
+            if (exc.extensions or {}).get("code") != "TIMEOUT":
+                raise
+            return Response(exc.message + "\n", status_code=504, media_type="text/plain")
         url = iri(base, node_id)
         headers["link"] = _alternates(url)
         if fmt == "html":
