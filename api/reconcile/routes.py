@@ -44,6 +44,7 @@ from api.reconcile.service import (
 )
 from api.web.body import loads, read_body
 from api.web.entity import base_url, card, read_page
+from api.web.entity import request_context as page_context
 from api.web.security import CSP
 from graph import queries
 from graph.db import NEO4J_UNAVAILABLE
@@ -98,9 +99,12 @@ def guarded(handler: Handler) -> Handler:
 
 
 def routes(state: dict[str, Any], config: Config) -> list[Route]:
-    def context() -> Context:
-        return Context(driver=state["driver"], database=state["database"],
-                       timeout=config.query_timeout, gate=state["gate"])
+    def context(request: Request) -> Context:
+        """The request's Cypher context; the request log reports its round trips."""
+        ctx = Context(driver=state["driver"], database=state["database"],
+                      timeout=config.query_timeout, gate=state["gate"])
+        request.state.context = ctx
+        return ctx
 
     async def params(request: Request) -> dict[str, Any]:
         """The query string, or a POSTed form or JSON body."""
@@ -121,21 +125,21 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
         given = await params(request)
         if "json" in given:
             batch = match.parse_draft(given["json"])
-            found = await match.reconcile(context(), batch)
+            found = await match.reconcile(context(request), batch)
             return json_response(request, {"results": [
                 {"candidates": candidates(r, draft=True)} for r in found.values()]})
         if given.get("queries"):
             batch = match.parse_batch(loads(given["queries"], "queries"))
-            found = await match.reconcile(context(), batch)
+            found = await match.reconcile(context(request), batch)
             return json_response(request, {k: {"result": candidates(r)} for k, r in found.items()})
         if given.get("query"):  # a single query (0.1), answered as one result
             q = given["query"]
             raw = loads(q, "query") if q.lstrip().startswith("{") else q
-            found = await match.reconcile(context(), [match.parse_query("q", raw)])
+            found = await match.reconcile(context(request), [match.parse_query("q", raw)])
             return json_response(request, {"result": candidates(found["q"])})
         if given.get("extend"):
             ids, asked = ext.parse(loads(given["extend"], "extend"))
-            return json_response(request, await ext.extend(context(), ids, asked))
+            return json_response(request, await ext.extend(context(request), ids, asked))
         return json_response(request, manifest(base_url(request, config)))
 
     async def propose(request: Request) -> Response:
@@ -156,7 +160,7 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
             text = lucene(prefix)
         except Exception:  # noqa: BLE001 - nothing searchable typed yet
             return json_response(request, {"result": []})
-        rows = (await context().read(queries.SEARCH, lucene=text, limit=SUGGEST_LIMIT,
+        rows = (await context(request).read(queries.SEARCH, lucene=text, limit=SUGGEST_LIMIT,
                                      labels=LABELS))[0]["hits"]
         hits = [h for h in rows if h["label"] in types]
         return json_response(request, {"result": [
@@ -181,7 +185,8 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
         return json_response(request, {"result": found[:_limit(request, len(found))]})
 
     async def preview(request: Request) -> Response:
-        page = await read_page(state, config, request.query_params.get("id", ""))
+        page = await read_page(page_context(request, state, config),
+                               request.query_params.get("id", ""))
         if page is None:
             raise InputError("no entity or fact has this id", status=404)
         html = card(page, base_url(request, config))
@@ -189,7 +194,7 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
 
     async def flyout(request: Request) -> Response:
         node_id = request.query_params.get("id", "")
-        page = await read_page(state, config, node_id)
+        page = await read_page(page_context(request, state, config), node_id)
         if page is None:
             raise InputError("no entity or fact has this id", status=404)
         return json_response(request, {"id": node_id, "html": card(page, base_url(request, config))})

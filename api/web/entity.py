@@ -130,10 +130,16 @@ def card(page: Page, base: str) -> str:
                                                 url=iri(base, page.view.id))
 
 
-async def read_page(state: dict[str, Any], config: Config, node_id: str) -> Page | None:
-    """The page of a node, or None when no entity or fact has this id."""
+def request_context(request: Request, state: dict[str, Any], config: Config) -> Context:
+    """The request's Cypher context; the request log reports its round trips."""
     ctx = Context(driver=state["driver"], database=state["database"],
                   timeout=config.query_timeout, gate=state["gate"])
+    request.state.context = ctx
+    return ctx
+
+
+async def read_page(ctx: Context, node_id: str) -> Page | None:
+    """The page of a node, or None when no entity or fact has this id."""
     rows = await ctx.read(q.AROUND, **q.around_params(node_id))
     if not rows:
         return None
@@ -142,14 +148,12 @@ async def read_page(state: dict[str, Any], config: Config, node_id: str) -> Page
     return page_of(rows[0], {r["key"]: r["node"] for r in views})
 
 
-async def suggestions(state: dict[str, Any], config: Config, text: str) -> list[dict[str, Any]]:
+async def suggestions(ctx: Context, text: str) -> list[dict[str, Any]]:
     """Entities whose names are near ``text``, for a page that found nothing."""
     try:
         lucene_text = lucene(text.replace("-", " "))
     except Exception:  # noqa: BLE001 - an id with no letters: nothing to suggest
         return []
-    ctx = Context(driver=state["driver"], database=state["database"],
-                  timeout=config.query_timeout, gate=state["gate"])
     rows = await ctx.read(queries.SEARCH, lucene=lucene_text, limit=10, labels=LABELS)
     return [{"id": h["props"]["id"], "name": h["props"].get("name") or h["props"]["id"],
              "label": h["label"]} for h in rows[0]["hits"][:10]]
@@ -168,7 +172,7 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
                             status_code=406, headers=headers, media_type="text/plain")
         base = base_url(request, config)
         try:
-            page = await read_page(state, config, node_id)
+            page = await read_page(request_context(request, state, config), node_id)
             if page is None:
                 return await _not_found(request, node_id, fmt, headers)
             data_version = await state["versions"].current_data()
@@ -206,7 +210,7 @@ def routes(state: dict[str, Any], config: Config) -> list[Route]:
                    "search(text:) or the reconciliation service")
         if fmt != "html":
             return JSONResponse({"error": message}, status_code=404, headers=headers)
-        near = await suggestions(state, config, node_id)
+        near = await suggestions(request.state.context, node_id)
         html = env.get_template("notfound.html").render(node_id=node_id, near=near)
         return HTMLResponse(html, status_code=404, headers=headers)
 
