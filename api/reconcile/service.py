@@ -22,6 +22,7 @@ from schema.model import (
     ENTITY_KINDS,
     EVENT,
     KIND_BY_LABEL,
+    PARTY,
     PERSON,
     PLACE,
     Field,
@@ -35,6 +36,9 @@ MAX_LIMIT = 25
 MAX_BATCH = 100  # queries in one request; OpenRefine sends 10 at a time
 # Fields no one reconciles or extends by: bookkeeping and declarations for the checker.
 SKIPPED = {"id", "shared_aliases", "distinct_from", "path", "note"}
+# The types a client offers first: what spreadsheets most often name, places first.
+FIRST = (PLACE, PERSON, PARTY)
+DEFAULT_TYPES = [*FIRST, *(k for k in ENTITY_KINDS if k not in FIRST)]
 BODIES = tuple(k.name for k in ENTITY_KINDS if k.name in COMPOSITION.field("body").targets)
 
 
@@ -163,7 +167,7 @@ def manifest(base: str) -> dict[str, Any]:
         "schemaSpace": vocabulary(base),
         "serviceVersion": revgraph_version(),
         "view": {"url": f"{base}/entity/{{{{id}}}}"},
-        "defaultTypes": [{"id": k.name, "name": k.name} for k in ENTITY_KINDS],
+        "defaultTypes": [{"id": k.name, "name": k.name} for k in DEFAULT_TYPES],
         "preview": {"url": f"{service}/preview?id={{{{id}}}}", "width": width, "height": height},
         "suggest": {
             "entity": {"service_url": service, "service_path": "/suggest/entity",
