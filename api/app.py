@@ -36,8 +36,12 @@ from api.graphql.operation import Runner
 from api.graphql.query import Query
 from api.graphql.sizes import NOT_READ, first_sizes, keep_sizes
 from api.graphql.types import DateScalar
+from api.reconcile.routes import Preflight
+from api.reconcile.routes import routes as reconcile_routes
 from api.web import cypher, logs
 from api.web.cache import ResponseCache
+from api.web.dataversion import DataVersion, DataVersionHeader
+from api.web.entity import routes as entity_routes
 from api.web.errors import EXCEPTION_HANDLERS
 from api.web.explore import routes as explore_routes
 from api.web.graphql import UNAVAILABLE_MESSAGE, GraphQLEndpoint, HttpLimits
@@ -125,6 +129,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
                         "says so until it does", where.uri)
         else:
             await _warn_if_stale(driver, where)
+            await versions.current_data()  # so that the first answers state it too
             seen = await first_sizes(runner, driver, where.database, within=30)
         sizes = asyncio.create_task(keep_sizes(runner, driver, where.database, seen))
         try:
@@ -137,7 +142,13 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
                         config.query_timeout, config.max_answer)
     cache = ResponseCache(state, config) if config.response_cache else None
     state["cache"] = cache
+    # One reader of the graph's version and data version for the cache, the answers and the
+    # data version header (api/web/dataversion.py).
+    versions = state["versions"] = DataVersion(state)
+    if cache is not None:
+        cache.version = versions
     runner = build_runner(config)
+    runner.data_version = versions.current_data
     graphql = GraphQLEndpoint(runner, state, limits, cache)
 
     async def liveness(request: Request) -> Response:
@@ -154,7 +165,8 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    middleware = [Middleware(logs.RequestLog), Middleware(SecurityHeaders)]
+    middleware = [Middleware(logs.RequestLog), Middleware(SecurityHeaders),
+                  Middleware(DataVersionHeader, versions=versions), Middleware(Preflight)]
     if config.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                                      allow_methods=["GET", "POST", "OPTIONS"],
@@ -169,6 +181,8 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
             *cypher.routes(state, config),
             *export_routes(state, config),
             *explore_routes(),
+            *entity_routes(state, config),
+            *reconcile_routes(state, config),
         ],
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,

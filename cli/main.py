@@ -31,6 +31,9 @@ app.command("export")(export)
 from cli.synth import synth  # noqa: E402
 
 app.command("synth")(synth)
+from cli.release import release  # noqa: E402
+
+app.command("release")(release)
 neo4j_app = typer.Typer(help="The local Neo4j server that revgraph runs itself.",
                         no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
@@ -396,6 +399,7 @@ def load(
         out.print("Graph repaired: the unfinished load is complete now.")
     else:
         out.print("Graph unchanged." if not summary.changed else "Graph updated.")
+    out.print(f"Data version {summary.data_version} (what answers and releases cite).")
 
 
 @app.command()

@@ -31,6 +31,7 @@ from neo4j import Driver, ManagedTransaction
 
 from graph import loadstate, version, writes
 from graph.documents import write_passages
+from loaders.dataversion import DataDigest
 from loaders.documents.plan import plan_passages
 from loaders.validate import Dataset
 from loaders.write import LoadFailed, Summary, labels_by_id, node_write, reason, relate_row
@@ -60,14 +61,18 @@ def loaded_count(driver: Driver, database: str) -> int:
 Batch = tuple[str, str, str, list[dict[str, Any]]]  # (stage, what, cypher, rows)
 
 
-def batches(dataset: Dataset, size: int = BULK_BATCH) -> Iterator[Batch]:
+def batches(dataset: Dataset, size: int = BULK_BATCH,
+            digest: DataDigest | None = None) -> Iterator[Batch]:
     """Every node (without its hash), then every node's relationships with its hash, then the
     fighting by month (loaders/fighting.py), as UNWIND batches of at most ``size`` rows (a
-    node's relationships count one row each), each built when it is written."""
+    node's relationships count one row each), each built when it is written; each node is
+    added to ``digest`` (the data version) on the way."""
     label_of = labels_by_id(dataset)
     nodes: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = defaultdict(list)
     for r in dataset.records:
         node = node_write(r, label_of, dataset.spans)
+        if digest is not None:
+            digest.add(node.id, node.hash)
         key = (node.label, tuple(node.extra_labels))
         nodes[key].append({"props": node.props})
         if len(nodes[key]) >= size:
@@ -96,7 +101,7 @@ def _run(tx: ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> Non
 
 def _passages_and_stamp(tx: ManagedTransaction, passages: list[Any], summary: Summary) -> None:
     write_passages(tx, passages, summary)
-    tx.run(version.STAMP).consume()
+    tx.run(version.STAMP, dataVersion=summary.data_version).consume()
     loadstate.finish(tx, "bulk")
 
 
@@ -109,12 +114,13 @@ def load_bulk(driver: Driver, database: str, dataset: Dataset, progress: Progres
     """Write the dataset into a database that holds none of the loader's nodes."""
     summary = Summary()
     passages = plan_passages(dataset)  # documents: read and linked before anything is written
+    digest = DataDigest().add_all((p.id, p.hash) for p in passages)
     done = 0
     where = "before the first batch"
     try:
         loadstate.begin(driver, database, "bulk")
         with driver.session(database=database) as session:
-            for stage, what, cypher, rows in batches(dataset, size):
+            for stage, what, cypher, rows in batches(dataset, size, digest):
                 where = f"in a batch of {len(rows):,} {stage} ({what}) after {done:,} rows"
                 session.execute_write(_run, cypher, rows)
                 done += len(rows)
@@ -124,6 +130,7 @@ def load_bulk(driver: Driver, database: str, dataset: Dataset, progress: Progres
                     summary.derived += len(rows)
                 progress(stage, _relationships(rows) if stage == "relationships" else len(rows))
             where = "writing the documents' passages"
+            summary.data_version = digest.version
             session.execute_write(_passages_and_stamp, passages, summary)
     except Exception as exc:
         raise BulkLoadFailed(f"the first load failed {where}: {reason(exc)}; "

@@ -43,6 +43,7 @@ from unidecode import unidecode
 from graph import loadstate, version, writes
 from graph.documents import write_passages
 from graph.migrations import migrate
+from loaders import dataversion
 from loaders.check import Record, record_props
 from loaders.documents.plan import plan_passages
 from loaders.validate import Dataset
@@ -95,6 +96,7 @@ class Summary:
     derived: int = 0  # FightingMonth nodes written or deleted (loaders/fighting.py)
     repaired: bool = False  # the last load had not finished: this one finished it
     batched: bool = False  # written in many transactions (a large change, or a repair)
+    data_version: str = ""  # what the graph holds after the load (loaders/dataversion.py)
 
     @property
     def changed(self) -> bool:
@@ -194,6 +196,8 @@ class Diff:
     write: list[int] = field(default_factory=list)
     delete: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     rels: int = 0  # relationships to write
+    # every record's (id, hash), changed or not: what the data version digests
+    digest: dataversion.DataDigest = field(default_factory=dataversion.DataDigest)
 
     @property
     def rows(self) -> int:
@@ -211,6 +215,7 @@ def diff(dataset: Dataset, existing: dict[str, tuple[str, str | None]],
             summary.deleted[label] += 1
     for i, r in enumerate(dataset.records):
         node = node_write(r, label_of, dataset.spans)
+        out.digest.add(node.id, node.hash)
         before = existing.get(r.id)
         if before is None or before[0] != node.label:
             summary.created[node.label] += 1
@@ -263,6 +268,7 @@ def load(driver: Driver, database: str, dataset: Dataset,
     step("plan", 0)
     passages = plan_passages(dataset)  # documents: read and linked before anything is written
     months = dataset.fighting_months
+    summary.data_version = changes.digest.add_all((p.id, p.hash) for p in passages).version
     if state.complete and changes.rows <= one_tx_rows:
         with driver.session(database=database) as session:
             return session.execute_write(_apply, dataset, changes, summary, step, passages,
@@ -282,8 +288,11 @@ def _apply(tx: ManagedTransaction, dataset: Dataset, changes: Diff, summary: Sum
     write_passages(tx, passages, summary)
     summary.derived = _write_fighting_months(tx, months)
     progress("derived", summary.derived)
-    if summary.changed:  # readers (the API's response cache) see the change by this token
-        tx.run(version.STAMP).consume()
+    # Readers (the API's response cache) see the change by this token; a graph stamped by an
+    # older revgraph, without its data version, is stamped once more.
+    stamped = tx.run(version.READ).single()
+    if summary.changed or stamped is None or stamped["dataVersion"] != summary.data_version:
+        tx.run(version.STAMP, dataVersion=summary.data_version).consume()
         loadstate.finish(tx, "incremental")  # (the graph was complete: same files, no write)
     return summary
 
@@ -363,7 +372,7 @@ def _run(tx: ManagedTransaction, cypher: str, rows: list[dict[str, Any]]) -> Non
 def _finish(tx: ManagedTransaction, passages: list[Any], summary: Summary,
             mode: loadstate.Mode) -> None:
     write_passages(tx, passages, summary)
-    tx.run(version.STAMP).consume()
+    tx.run(version.STAMP, dataVersion=summary.data_version).consume()
     loadstate.finish(tx, mode)
 
 

@@ -208,6 +208,12 @@ class Config:
         "Connections and requests `revgraph serve` handles at once; more are answered 503.")
     log_format: str = _setting("REVGRAPH_LOG_FORMAT", "text",
                                "The API's request log: text (one line a request) or json.")
+    public_url: str = _setting(
+        "REVGRAPH_PUBLIC_URL", "",
+        "The address the API is reached at from outside (https://revgraph.example.org): the "
+        "base of the entity URIs in JSON-LD, Turtle and the reconciliation service, and of a "
+        "release's dump. Empty: the address each request came to (for a release, "
+        "http://127.0.0.1:8000).")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:

@@ -15,7 +15,7 @@ a query, which operation) instead of parsing again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from inspect import isawaitable
@@ -87,6 +87,8 @@ class Runner:
         self.rules = (*specified_rules, MaxIntrospectionDepthRule, MaybeNullValidationRule,
                       OneOfInputValidationRule, *extra_rules)
         self.prepare = lru_cache(maxsize=PREPARED)(self._prepare)
+        # What each answer states as its data version (api/web/dataversion.py; the app sets it).
+        self.data_version: Callable[[], Awaitable[str | None]] = _unknown
 
     def resize(self, sizes: Sizes) -> None:
         """New list sizes (read from the graph after a load): documents are measured again."""
@@ -126,7 +128,12 @@ class Runner:
             result = await result
         errors = [_masked(e) for e in result.errors] if result.errors else None
         return ExecutionResult(data=result.data, errors=errors,
-                               extensions={"roundTrips": getattr(context, "round_trips", 0)})
+                               extensions={"roundTrips": getattr(context, "round_trips", 0),
+                                           "dataVersion": await self.data_version()})
+
+
+async def _unknown() -> str | None:
+    return None
 
 
 def _masked(error: GraphQLError) -> GraphQLError:
