@@ -36,7 +36,7 @@ def export(
     """Write an export of the graph: GeoJSON or Linked Places of the places, GeoJSON of the
     control periods (periods), GEXF, GraphML,
     Cytoscape.js JSON or CSV tables of the graph."""
-    from cli.main import config, fail, handled
+    from cli.common import config, fail, handled
     from graph.db import connect
 
     names = CLI_FORMATS.get(fmt.lower())

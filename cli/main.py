@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from schema.config import RECORD_FILE, Config, ConfigError
+from cli.common import config, err, fail, handled, out, validated
+from schema.config import RECORD_FILE, Config
 
 app = typer.Typer(
     help="revgraph: a research graph of the Russian revolution's spread (Neo4j + GraphQL).\n\n"
@@ -38,77 +38,8 @@ neo4j_app = typer.Typer(help="The local Neo4j server that revgraph runs itself."
                         no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 
-out = Console()
-err = Console(stderr=True)
 API_PID = "api.pid"  # in REVGRAPH_HOME while `revgraph serve` runs
 
-
-
-def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(code)
-
-
-def config() -> Config:
-    """The settings, read from the environment: the CLI is the edge that reads them."""
-    try:
-        return Config.from_env()
-    except ConfigError as exc:
-        fail(str(exc))
-        raise  # unreachable: fail exits
-
-
-@contextmanager
-def handled() -> Iterator[None]:
-    """Turn the errors a user can act on into a clear message and exit code 1."""
-    from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
-
-    from graph.server import ServerError
-    from schema.errors import RevgraphError
-
-    try:
-        yield
-    except ServerError as exc:
-        fail(str(exc))
-    except RevgraphError as exc:  # every error raised on purpose says what to change
-        fail(exc.message)
-    except ServiceUnavailable as exc:
-        fail(f"cannot reach Neo4j at {_where()}: {exc}\n"
-             "Start the local server with `revgraph neo4j start`, or set NEO4J_URI."
-             + _local_hint())
-    except AuthError as exc:
-        fail(f"Neo4j at {_where()} refused the credentials: {exc.message}\n"
-             "Check NEO4J_USER and NEO4J_PASSWORD (or the local password file)." + _local_hint())
-    except Neo4jError as exc:
-        fail(f"{exc.code}: {exc.message}" + _local_hint())
-
-
-def _where() -> str:
-    """The server the commands use, and which setting says so."""
-    from graph.db import target
-
-    cfg = config()
-    if not cfg.local:
-        return f"{cfg.neo4j_uri} (NEO4J_URI)"
-    origin = Config.origins()["bolt_port"]
-    said = "the default port" if origin == "default" else f"port from {origin}"
-    return f"{target(cfg).uri} ({said})"
-
-
-def _local_hint() -> str:
-    """For the local server: who holds its Bolt port, if not its own Neo4j, and a full disk."""
-    from graph.server import LocalServer, ServerError
-
-    cfg = config()
-    if not cfg.local:
-        return ""
-    server = LocalServer(cfg)
-    hints = [p for p in server.status().problems if "held by another program" in p]
-    try:
-        server.check_free_space()
-    except ServerError as exc:
-        hints.append(str(exc))
-    return "".join(f"\n{h}" for h in hints)
 
 
 # -- neo4j ---------------------------------------------------------------------------------
@@ -319,24 +250,10 @@ PathsArg = Annotated[list[Path] | None, typer.Argument(
     help="Data files or folders (default: the project's data/ folder).")]
 
 
-def _validated(paths: list[Path] | None) -> Any:
-    from loaders.validate import ValidationFailed, validate_paths
-
-    try:
-        return validate_paths(paths or [config().data])
-    except FileNotFoundError as exc:
-        fail(str(exc))
-    except ValidationFailed as exc:
-        for p in exc.problems:
-            err.print(f"[red]{escape(str(p.location))}[/]: [bold]{escape(p.field or '-')}[/]: "
-                      f"{escape(p.message)}", highlight=False, soft_wrap=True)
-        fail(f"{len(exc.problems)} problem(s) found; nothing was written.", code=2)
-
-
 @app.command()
 def validate(paths: PathsArg = None) -> None:
     """Check the data files without writing: every problem with its file, line and field."""
-    dataset = _validated(paths)
+    dataset = validated(paths)
     counts: dict[str, int] = {}
     for r in dataset.records:
         counts[r.kind.section] = counts.get(r.kind.section, 0) + 1
@@ -365,10 +282,11 @@ def load(
     in the graph, and the next `revgraph load` finishes it."""
     from graph.db import connect
     from graph.loadstate import load_state
-    from loaders.write import LoadFailed, work_units
+    from loaders.nodes import LoadFailed
     from loaders.write import load as write
+    from loaders.write import work_units
 
-    dataset = _validated(paths)
+    dataset = validated(paths)
     with handled(), connect(config()) as (driver, database):
         state = load_state(driver, database)
         if state.state in ("writing", "unverified"):

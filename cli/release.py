@@ -49,8 +49,8 @@ from graph.db import read
 from loaders.dataversion import DataDigest
 from loaders.documents.check import data_root
 from loaders.documents.plan import plan_passages
+from loaders.nodes import plan as plan_nodes
 from loaders.validate import Dataset
-from loaders.write import plan as plan_nodes
 from schema.errors import InputError
 from schema.model import DOCUMENT
 
@@ -403,7 +403,7 @@ def release(
     """Write a versioned, checksummed bundle of the whole dataset: the data files, CSV and
     JSON-LD dumps, the stored documents with their licences, the model's docs and the changes
     since the last release."""
-    from cli.main import _validated, config, fail, handled, out
+    from cli.common import config, fail, handled, out, validated
     from graph.db import connect
 
     if check is not None:
@@ -415,7 +415,7 @@ def release(
         out.print(f"[green]OK[/]: every file of {check} matches its SHA-256")
         return
     settings = config()
-    dataset = _validated(data)
+    dataset = validated(data)
     name = version_name or datetime.now(UTC).strftime("%Y.%m.%d")
     base = (base_url or settings.public_url or DEFAULT_BASE).rstrip("/")
     with handled(), connect(settings) as (driver, database):

@@ -28,7 +28,7 @@ def synth(
 ) -> None:
     """Write a synthetic dataset shaped like the real one (the counts of each kind, the
     references per record, date spans, citations, aliases), measured from the data at run time."""
-    from cli.main import config, fail, out
+    from cli.common import config, fail, out
     from loaders.synth import check_output, generate, shape
     from loaders.validate import ValidationFailed, validate_paths
 

@@ -24,7 +24,7 @@ it.)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
@@ -33,8 +33,8 @@ from graph import loadstate, version, writes
 from graph.documents import write_passages
 from loaders.dataversion import DataDigest
 from loaders.documents.plan import plan_passages
+from loaders.nodes import LoadFailed, Progress, Summary, labels_by_id, node_write, reason, relate_row
 from loaders.validate import Dataset
-from loaders.write import LoadFailed, Summary, labels_by_id, node_write, reason, relate_row
 from schema.model import FIGHTING_MONTH_LABEL, KIND_BY_LABEL
 
 # Rows per transaction, measured with scripts/bench_loader.py --batches at scale 10 (1,000,
@@ -44,7 +44,6 @@ from schema.model import FIGHTING_MONTH_LABEL, KIND_BY_LABEL
 # the one-transaction path runs out of transaction memory.
 BULK_BATCH = 5000
 
-Progress = Callable[[str, int], None]
 
 
 class BulkLoadFailed(LoadFailed):

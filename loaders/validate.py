@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.check import Record, UnknownReference, check_dataset, check_record
+from loaders.dataset_checks import CHECKS
 from loaders.documents.check import check_documents
 from loaders.fighting import fighting_months
 from loaders.read import Problem, ReadError, data_files, read
@@ -82,7 +83,11 @@ def _validate(paths: list[Path]) -> Dataset:
                     records.append(record)
         except ReadError as exc:
             unread.append(exc.problem)
-    problems.extend(_grouped(check_dataset(records), unread))
+    found = check_dataset(records)
+    ready = [r for r in records if r.valid]
+    for check in CHECKS:  # the rules of history across records (loaders/dataset_checks.py)
+        found.extend(check(ready))
+    problems.extend(_grouped(found, unread))
     valid = records if not problems else [r for r in records if r.valid]
     doc_problems, texts, spans = check_documents(valid, {_display(p): p for p in files}, Problem)
     problems.extend(doc_problems)

@@ -62,9 +62,10 @@ sys.path.insert(0, os.environ.get("REVGRAPH_BENCH_TREE") or str(ROOT))
 from graph.db import open_driver, target  # noqa: E402
 from graph.migrations import migrate  # noqa: E402
 from graph.server import ADMIN_TOOL, LocalServer  # noqa: E402
+from loaders.nodes import NodeWrite, plan  # noqa: E402
 from loaders.synth import generate, shape  # noqa: E402
 from loaders.validate import Dataset, validate_paths  # noqa: E402
-from loaders.write import NodeWrite, load, plan  # noqa: E402
+from loaders.write import load  # noqa: E402
 from schema.config import Config  # noqa: E402
 from schema.model import FIGHTING_MONTH_LABEL, KIND_BY_LABEL, LOAD_HASH  # noqa: E402
 

@@ -23,9 +23,10 @@ from neo4j import Driver
 from graph.db import Target, open_driver
 from graph.loadstate import BEGIN, load_state
 from graph.server import LocalServer
+from loaders.nodes import LoadFailed
 from loaders.synth import generate, shape
 from loaders.validate import Dataset, validate_paths
-from loaders.write import LoadFailed, load
+from loaders.write import load
 from schema.config import Config
 from schema.model import CITES_REL, CONTROL, GRAPH_VERSION_LABEL
 from tests.conftest import MINI, GraphState, test_config, wipe

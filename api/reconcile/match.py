@@ -34,7 +34,7 @@ from api.graphql.inputs import lucene
 from api.reconcile.service import DEFAULT_LIMIT, MAX_BATCH, MAX_LIMIT, Prop, kind_of, prop
 from graph import entity, queries
 from graph.exports import WALK_RELS
-from loaders.write import search_text
+from loaders.nodes import search_text
 from schema import dates as d
 from schema.errors import InputError
 from schema.model import ENTITY_KINDS, EVENT, PERSON, SEARCH_TEXT
