@@ -89,7 +89,7 @@ class _Asking:
     ("text/html", "ttl", "ttl"), (None, "bibtex", "bibtex"), (None, "pdf", None),
 ])
 def test_content_negotiation(accept, fmt, chosen):
-    assert choose(_Asking(accept, fmt)) == chosen  # type: ignore[arg-type]
+    assert choose(_Asking(accept, fmt)) == chosen
 
 
 # -- the page ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -80,7 +80,7 @@ def kill_neo4j() -> None:
             time.sleep(0.05)
 
 
-def killer(stage: str, nth: int):  # type: ignore[no-untyped-def]
+def killer(stage: str, nth: int) -> tuple[Callable[[str, int], None], list[str]]:
     """A progress callback that kills Neo4j after the ``nth`` committed batch of ``stage``."""
     seen: list[str] = []
 

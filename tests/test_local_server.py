@@ -173,7 +173,7 @@ def test_a_full_disk_refuses_the_start_before_java_runs(tmp_path):
     def no_java() -> str:
         raise AssertionError("Java must not be looked for, let alone run")
 
-    server.java = no_java  # type: ignore[method-assign]
+    setattr(server, "java", no_java)  # noqa: B010 - a method replaced for this test
     with pytest.raises(ServerError) as failure:
         server.start(echo=False)
     message = str(failure.value)
@@ -222,8 +222,8 @@ def prepared(tmp_path: Path, java: Path, **settings: object) -> LocalServer:
     config = Config(home=tmp_path / "home", bolt_port=_free_port(), http_port=_free_port(),
                     **settings).resolved()  # type: ignore[arg-type]
     server = LocalServer(config)
-    server.java = lambda: str(java)  # type: ignore[method-assign]
-    server.install = lambda echo=True: None  # type: ignore[method-assign]
+    setattr(server, "java", lambda: str(java))  # noqa: B010 - methods replaced for the test
+    setattr(server, "install", lambda echo=True: None)  # noqa: B010
     (server.data / "dbms").mkdir(parents=True)  # the initial password is already set
     return server
 
@@ -257,7 +257,7 @@ def test_a_start_interrupted_while_waiting_kills_what_it_spawned(tmp_path):
     def interrupted() -> None:
         raise KeyboardInterrupt  # the user's Ctrl-C while Neo4j starts
 
-    server._database_state = interrupted  # type: ignore[assignment,method-assign]
+    server._database_state = interrupted
     with pytest.raises(KeyboardInterrupt):
         server.start(timeout=30, echo=False)
     assert mine(server) == [] and not server.pid_file.exists()
@@ -399,7 +399,7 @@ def test_a_start_asking_for_other_ports_than_the_running_server_says_so(tmp_path
     server = prepared(tmp_path, java)
     process = subprocess.Popen([str(java), ENTRY_POINT, f"--home-dir={server.home}"],
                                stdout=subprocess.PIPE, text=True)
-    reaper.append(process)  # type: ignore[arg-type]
+    reaper.append(process)
     assert process.stdout is not None
     port = int(process.stdout.readline())
     with pytest.raises(ServerError) as failure:

@@ -84,7 +84,9 @@ def test_running_server_http_has_no_wildcard_origin(neo4j_settings, driver):
 
 def _bytes(value: str) -> float:
     """Neo4j's SHOW SETTINGS figure of a size ("512.00MiB", "1.40GiB") in bytes."""
-    number, unit = re.fullmatch(r"([\d.]+)\s*([KMGT]?i?B)", value).groups()  # type: ignore[union-attr]
+    match = re.fullmatch(r"([\d.]+)\s*([KMGT]?i?B)", value)
+    assert match is not None, f"not a size: {value!r}"
+    number, unit = match.groups()
     return float(number) * 1024 ** "BKMGT".index(unit[0])
 
 
