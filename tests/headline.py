@@ -70,8 +70,12 @@ def _record() -> None:
     from schema.config import Config
 
     with TestClient(create_app(Config.from_env())) as client:
-        ANSWERS.write_text(json.dumps(answers(client), ensure_ascii=False, indent=1,
-                                      sort_keys=True) + "\n")
+        got = answers(client)
+    failed = [name for name, answer in got.items() if "errors" in answer]
+    if failed:  # Neo4j down or not loaded: never record an error as the answer
+        raise SystemExit(f"not recorded: {', '.join(failed)} answered with errors "
+                         "(is Neo4j running, with the project's data loaded?)")
+    ANSWERS.write_text(json.dumps(got, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     print(f"Wrote {ANSWERS}")
 
 

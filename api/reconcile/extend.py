@@ -22,7 +22,8 @@ from api.reconcile.service import CALENDAR, MAX_BATCH, ON, Prop, prop
 from graph import entity, queries
 from schema import dates as d
 from schema.errors import InputError
-from schema.model import CONTROL, KIND_BY_LABEL, PARTY, PERSON, PLACE, ROLE, Field
+from schema.model import KIND_BY_LABEL, PARTY, PERSON, PLACE, Field
+from schema.walks import walks
 
 Value = dict[str, Any]
 
@@ -173,9 +174,8 @@ async def _refs(context: Context, f: Field, nodes: dict[str, dict[str, Any]],
 
 async def _control(context: Context, a: Asked, ids: list[str]) -> dict[str, list[Value]]:
     """Who held each place (or on which side), on the day or over time, oldest first."""
-    place = CONTROL.field("place")
-    rows = await context.read(queries.incoming(PLACE.name, CONTROL, place), ids=ids, on=a.on,
-                              labels=LABELS)
+    rows = await context.read(queries.incoming(walks(PLACE.name)["control"]), ids=ids,
+                              since=a.on, until=a.on, labels=LABELS)
     out: dict[str, list[Value]] = defaultdict(list)
     for r in rows:
         if a.prop.id == "alignment":
@@ -216,9 +216,8 @@ def share_text(share: dict[str, Any], calendar: str) -> str:
 
 
 async def _parties(context: Context, a: Asked, ids: list[str]) -> dict[str, list[Value]]:
-    person = ROLE.field("person")
-    rows = await context.read(queries.incoming(PERSON.name, ROLE, person), ids=ids, on=a.on,
-                              labels=LABELS)
+    rows = await context.read(queries.incoming(walks(PERSON.name)["roles"]), ids=ids,
+                              since=a.on, until=a.on, labels=LABELS)
     out: dict[str, list[Value]] = defaultdict(list)
     for r in rows:
         for t in r["refs"]["organization"]:
