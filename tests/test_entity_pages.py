@@ -27,7 +27,7 @@ from schema.model import KINDS
 from tests.test_playground import CHROMIUM, CHROMIUM_ARGS, _is_local, _need_chromium
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-AXE = Path(__file__).parent / "vendor" / "axe-core"
+AXE = Path(__file__).parent / "vendor"  # axe-core, vendored by scripts/vendor-explore.sh
 BASE = "http://testserver"
 RG = Namespace(f"{BASE}/ns#")
 SCHEMA = Namespace("https://schema.org/")
