@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from api.graphql.query import _lucene
+from api.graphql.inputs import lucene
 from schema import dates as d
 from schema.model import ENTITY_KINDS
 
@@ -325,8 +325,8 @@ def _search_peer(data: dict[str, Any], text: str) -> Answer:
 
 SEARCH = Question(
     "search", SEARCH_REV, SEARCH_PEER, SEARCH_HAND,
-    rev_vars=lambda p: {"text": p["text"]}, peer_vars=lambda p: {"phrase": _lucene(p["text"])},
-    hand_params=lambda p: {"lucene": _lucene(p["text"]), "limit": SEARCH_LIMIT},
+    rev_vars=lambda p: {"text": p["text"]}, peer_vars=lambda p: {"phrase": lucene(p["text"])},
+    hand_params=lambda p: {"lucene": lucene(p["text"]), "limit": SEARCH_LIMIT},
     rev_answer=lambda data: sorted(x["id"] for x in data["search"]),
     peer_answer=lambda data: data,  # replaced per request by ``peer_answer_for``
     fixed={"text": "Krasnoyask"},

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.app import create_app  # noqa: E402
 from api.graphql.context import LABELS  # noqa: E402
-from api.graphql.query import _lucene as lucene  # noqa: E402
+from api.graphql.inputs import lucene  # noqa: E402
 from graph import queries  # noqa: E402
 from graph.db import connect, read  # noqa: E402
 from schema import dates as d  # noqa: E402
