@@ -49,6 +49,7 @@ from api.web.health import Health
 from api.web.security import SecurityHeaders
 from graph import queries
 from graph.db import Target, open_async_driver, target
+from graph.loadstate import load_state_async
 from schema.config import Config
 
 STATIC = Path(__file__).with_name("static")  # package data, shipped with the code
@@ -78,6 +79,18 @@ def build_schema(config: Config | None = None) -> strawberry.Schema:
 def sdl() -> str:
     """The schema in GraphQL's SDL, as committed in schema.graphql."""
     return build_schema().as_str() + "\n"
+
+
+async def _warn_if_unfinished(driver: Any, where: Target) -> None:
+    """Say at start-up when the graph's last load did not finish (graph/loadstate.py)."""
+    try:
+        load = await load_state_async(driver, where.database)
+    except Exception as exc:  # noqa: BLE001 - a check, never a reason not to start
+        log.warning("could not read the load state of the graph at %s: %s", where.uri, exc)
+        return
+    if not load.complete and load.state != "empty":
+        log.warning("the graph at %s: %s. /ready answers 503 until then", where.uri,
+                    load.message)
 
 
 async def _warn_if_stale(driver: Any, where: Target) -> None:
@@ -129,6 +142,7 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
                         "says so until it does", where.uri)
         else:
             await _warn_if_stale(driver, where)
+            await _warn_if_unfinished(driver, where)
             await versions.current_data()  # so that the first answers state it too
             seen = await first_sizes(runner, driver, where.database, within=30)
         sizes = asyncio.create_task(keep_sizes(runner, driver, where.database, seen))
@@ -156,11 +170,21 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
         return JSONResponse({"ok": True})
 
     async def readiness(request: Request) -> Response:
-        """Readiness: a real query works."""
-        if await ready():
-            return JSONResponse({"ready": True, "neo4j": "ok"})
-        return JSONResponse({"ready": False, "neo4j": UNAVAILABLE_MESSAGE}, status_code=503,
-                            headers={"Retry-After": "5"})
+        """Readiness: a real query works, and the graph's last load is complete. A graph whose
+        load was interrupted answers with part of the data and no error, so a balancer should
+        not send it questions (graph/loadstate.py; `revgraph load` finishes the load)."""
+        if not await ready():
+            return JSONResponse({"ready": False, "neo4j": UNAVAILABLE_MESSAGE}, status_code=503,
+                                headers={"Retry-After": "5"})
+        try:
+            load = await load_state_async(state["driver"], where.database)
+        except Exception:  # noqa: BLE001 - Neo4j went away between the two questions
+            return JSONResponse({"ready": False, "neo4j": UNAVAILABLE_MESSAGE}, status_code=503,
+                                headers={"Retry-After": "5"})
+        said = {"state": load.state, "complete": load.complete, "message": load.message}
+        whole = load.complete or load.state == "empty"  # an empty graph is whole, if bare
+        return JSONResponse({"ready": whole, "neo4j": "ok", "load": said},
+                            status_code=200 if whole else 503)
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")

@@ -269,7 +269,9 @@ PLACE_HAND = "MATCH (p:Place {id: $id}) RETURN p {.id, .name, .kind, .lat, .lon,
 def _place(p: dict[str, Any] | None) -> Answer:
     if p is None:
         return None
-    return [p["id"], p["name"], p["kind"].lower(), p["lat"], p["lon"], p["aliases"] or []]
+    # revgraph's PlaceKind is an enum (ELECTORAL_DISTRICT), the peer's the stored string
+    kind = p["kind"].lower().replace("_", "-")
+    return [p["id"], p["name"], kind, p["lat"], p["lon"], p["aliases"] or []]
 
 
 PLACE = Question(
@@ -417,7 +419,7 @@ def _keyset_cursor(pools: dict[str, list[str]], skip: int) -> str | None:
 
 
 def _row(n: dict[str, Any]) -> Answer:
-    return [n["id"], n["name"], n["kind"].lower(), n["lat"], n["lon"]]
+    return [n["id"], n["name"], n["kind"].lower().replace("_", "-"), n["lat"], n["lon"]]
 
 
 LIST = Question(

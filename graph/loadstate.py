@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from neo4j import Driver, ManagedTransaction, RoutingControl
+from neo4j import AsyncDriver, Driver, ManagedTransaction, RoutingControl
 
 from graph.cypher import cypher
 from schema.model import GRAPH_VERSION_LABEL
@@ -108,6 +108,13 @@ def load_state(driver: Driver, database: str) -> LoadState:
     """Whether the graph's last load is complete (one query; cheap at any size)."""
     records, _, _ = driver.execute_query(READ, database_=database,
                                          routing_=RoutingControl.READ)
+    return read_state(records[0].data())
+
+
+async def load_state_async(driver: AsyncDriver, database: str) -> LoadState:
+    """The same, for the API's async driver (its /ready and its start-up)."""
+    records, _, _ = await driver.execute_query(READ, database_=database,
+                                               routing_=RoutingControl.READ)
     return read_state(records[0].data())
 
 

@@ -174,6 +174,27 @@ def test_revgraph_load_says_it_repairs_an_unfinished_load(empty_graph, neo4j_set
     assert "Graph unchanged." in again.stdout and "warning" not in again.stderr
 
 
+def test_ready_refuses_a_graph_whose_load_did_not_finish(empty_graph, neo4j_settings) -> None:
+    """/ready (what a load balancer asks) answers 503 with the reason while the graph's last
+    load is unfinished: such a graph answers with part of the data and no error."""
+    from starlette.testclient import TestClient
+
+    from api.app import create_app
+    from tests.conftest import shipped
+
+    driver, database = empty_graph
+    load(driver, database, validate_paths([MINI]))
+    with TestClient(create_app(shipped(), neo4j_settings)) as client:
+        whole = client.get("/ready")
+        assert whole.status_code == 200 and whole.json()["load"]["complete"], whole.text
+        driver.execute_query(BEGIN, {"mode": "bulk"}, database_=database)  # as if interrupted
+        half = client.get("/ready")
+        assert half.status_code == 503 and not half.json()["ready"], half.text
+        assert "has not finished" in half.json()["load"]["message"]
+        load(driver, database, validate_paths([MINI]))  # the next load finishes it
+        assert client.get("/ready").status_code == 200
+
+
 def test_load_state_of_an_empty_graph(empty_graph) -> None:
     state = load_state(*empty_graph)
     assert state.state == "empty" and not state.complete and "nothing is loaded" in state.message
