@@ -100,6 +100,17 @@ def julian_to_gregorian(year: int, month: int, day: int) -> date:
     return date.fromordinal(jdn - 1721425)
 
 
+def as_gregorian(day: date, calendar: Calendar) -> date:
+    """A day given in ``calendar`` as the Gregorian day the graph stores; a Julian day that
+    does not exist raises DateError, saying so."""
+    if calendar is Calendar.GREGORIAN:
+        return day
+    try:
+        return julian_to_gregorian(day.year, day.month, day.day)
+    except DateError as exc:
+        raise DateError(f"{day.isoformat()} is not a julian date: {exc}") from None
+
+
 def gregorian_to_julian(d: date) -> tuple[int, int, int]:
     """The Julian calendar (year, month, day) of a Gregorian date."""
     jdn = d.toordinal() + 1721425

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from loaders.validate import ValidationFailed, validate_paths
+from loaders.validate import validate_paths
 from tests.conftest import MINI
+from tests.test_loader import problems_of
 
 pytestmark = pytest.mark.unit
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,12 +25,6 @@ def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(text))
     return path
-
-
-def problems_of(*paths: Path) -> list[str]:
-    with pytest.raises(ValidationFailed) as info:
-        validate_paths(list(paths))
-    return [str(p) for p in info.value.problems]
 
 
 def revgraph(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -25,12 +25,10 @@ def to_gregorian(day: date | None, calendar: d.Calendar) -> date | None:
     """An API date argument, given in ``calendar``, as the Gregorian day the graph uses."""
     if day is None:
         return None
-    if calendar is d.Calendar.GREGORIAN:
-        return day
     try:
-        return d.julian_to_gregorian(day.year, day.month, day.day)
+        return d.as_gregorian(day, calendar)
     except d.DateError as exc:
-        raise UserInputError(f"{day.isoformat()} is not a julian date: {exc}") from None
+        raise UserInputError(str(exc)) from None
 
 
 def encode_cursor(offset: int) -> str:

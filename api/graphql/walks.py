@@ -68,9 +68,7 @@ def _day(value: Any, calendar: d.Calendar) -> date | None:
         day = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
         raise Unreadable(f"{value!r:.40} is not a date as yyyy-mm-dd") from None
-    if calendar is d.Calendar.GREGORIAN:
-        return day
     try:
-        return d.julian_to_gregorian(day.year, day.month, day.day)
+        return d.as_gregorian(day, calendar)
     except d.DateError as exc:
-        raise Unreadable(f"{day.isoformat()} is not a julian date: {exc}") from None
+        raise Unreadable(str(exc)) from None
