@@ -23,8 +23,10 @@ from api.graphql.execution import LeanExecutionContext
 from bench.questions import QUESTIONS as PEER_QUESTIONS
 from schema.config import Config
 
-# The questions of bench/peers.py, with their fixed parameters.
-QUESTIONS = {q.name: (q.revgraph, q.rev_vars(q.fixed)) for q in PEER_QUESTIONS}
+# The questions of bench/peers.py, with their fixed parameters (the list page's first page:
+# its cursor comes from the data in bench/peers.py).
+QUESTIONS = {q.name: (q.revgraph, q.rev_vars({"after": None, **q.fixed}))
+             for q in PEER_QUESTIONS}
 
 
 def timed(client: TestClient, question: tuple[str, dict[str, Any]], repeat: int) -> list[float]:
