@@ -842,8 +842,8 @@
       return {
         id: p.id, group: i, start: p.start.gregorian, end: p.end ? p.end.gregorian : "1923-01-01",
         content: escapeHTML(p.controller ? p.controller.name : "?"),
-        title: escapeHTML((p.controller ? p.controller.name : "?") + " (" + SIDE[p.alignment].name +
-          "): from " + dateText(p.start) + " to " + dateText(p.end) +
+        title: escapeHTML((p.controller ? p.controller.name : "?") + sideAfter(p) +
+          ": from " + dateText(p.start) + " to " + dateText(p.end) +
           (p.disputed ? "; disputed" : "") + "; confidence " + p.confidence.toLowerCase()),
         className: "align-" + p.alignment + (p.disputed ? " disputed" : ""),
         style: "background-color:" + colour
@@ -875,6 +875,12 @@
       el.style.marginLeft = shift + "px";
     });
   }
+  // " (Red (Soviet power))" after a controller's name; nothing when the side's name is the
+  // controller's own ("Provisional Government (Provisional Government)" said it twice).
+  function sideAfter(p) {
+    var side = SIDE[p.alignment].name;
+    return p.controller && p.controller.name === side ? "" : " (" + side + ")";
+  }
   function escapeHTML(text) {
     var div = document.createElement("div");
     div.textContent = text;
@@ -890,7 +896,7 @@
       var who = document.createElement("b");
       who.textContent = p.controller ? p.controller.name : "?";
       head.appendChild(who);
-      head.appendChild(document.createTextNode(" (" + SIDE[p.alignment].name + ") from " +
+      head.appendChild(document.createTextNode(sideAfter(p) + " from " +
         (p.start ? dateText(p.start) : "an unknown day") + " to " + dateText(p.end) +
         (p.disputed ? " — disputed" : "") + " · confidence " + p.confidence.toLowerCase()));
       li.appendChild(head);
