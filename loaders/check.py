@@ -116,7 +116,9 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
             if f.required and not (f.name == "id" and kind.category == "fact"):
                 bad(f.name, f"required field is missing ({f.description})")
             elif f.default is not None and not f.is_ref:
-                props[prop] = list(f.default) if isinstance(f.default, tuple) else f.default
+                # An empty list by default (aliases) is the model's one empty tuple, shared by
+                # every record that gives none; ``record_props`` writes it as a list.
+                props[prop] = f.default
             continue
         checked = check_value(f, value, _reporter(bad, f.name))
         if checked is None:
@@ -212,6 +214,7 @@ class _KindInfo:
     fields: tuple[tuple[Field, str], ...]  # each field with its property name
     shared: frozenset[str]  # properties of few values (enums)
     slots: dict[str, int]  # each field name's place in a record's packed lines
+    list_defaults: tuple[str, ...]  # properties that are a list, empty by default
 
 
 _INFO: dict[str, _KindInfo] = {}
@@ -224,7 +227,8 @@ def _info(kind: Kind) -> _KindInfo:
         info = _INFO[kind.name] = _KindInfo(
             frozenset({f.name for f in kind.fields} | {CITATIONS}),
             tuple((f, sys.intern(f.prop)) for f in kind.fields), frozenset(shared),
-            {name: i for i, name in enumerate([*(f.name for f in kind.fields), CITATIONS])})
+            {name: i for i, name in enumerate([*(f.name for f in kind.fields), CITATIONS])},
+            tuple(f.prop for f in kind.fields if isinstance(f.default, tuple)))
     return info
 
 
@@ -544,8 +548,12 @@ def record_props(r: Record) -> dict[str, Any]:
     latest day, precision and calendar (schema/dates.py ``to_graph``), made here rather than
     kept with every record."""
     props = dict(r.props)
+    info = _info(r.kind)
+    for prop in info.list_defaults:
+        if type(props.get(prop)) is tuple:
+            props[prop] = list(props[prop])
     if r.dates:
-        for f, prop in _info(r.kind).fields:
+        for f, prop in info.fields:
             date = r.dates.get(f.name) if f.type == "date" else None
             if date is not None:
                 props.update(date.to_graph(prop))
