@@ -43,7 +43,14 @@ class Citation:
     source: str
     quote: str | None
     locator: str | None
-    location: Location
+    # Where it stands: its file and line, kept apart rather than as a Location (an object
+    # more for each of millions of citations).
+    file: str
+    line: int
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line)
 
 
 @dataclass(slots=True)
@@ -59,12 +66,17 @@ class Record:
     refs: Mapping[str, tuple[str, ...]]
     citations: tuple[Citation, ...]
     dates: Mapping[str, HistoricalDate]  # by field name; as graph properties: ``record_props``
-    location: Location
+    file: str  # where it starts: file and line (``location``), apart like a Citation's
+    line: int
     # Each field's line, as its offset from the record's: a dict, or packed (_pack_lines).
     lines: dict[str, int] | bytes = field(default_factory=dict)
     # False for a record with problems of its own: it is kept only so that the checks across
     # records know its id and check its references (every problem at once), never written.
     valid: bool = True
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line)
 
     def loc(self, field_name: str) -> Location:
         lines = self.lines
@@ -73,7 +85,7 @@ class Record:
         else:
             slot = _info(self.kind).slots.get(field_name)
             offset = lines[slot] - 1 if slot is not None and lines[slot] else 0
-        return Location(self.location.file, self.location.line + offset)
+        return Location(self.file, self.line + offset)
 
 
 def suggest(word: str, choices: Any) -> str:
@@ -167,7 +179,8 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
         c.source = sys.intern(c.source)
     return Record(kind, record_id, props,
                   {name: tuple(sys.intern(t) for t in targets) for name, targets in refs.items()}
-                  if refs else _EMPTY, tuple(citations), dates or _EMPTY, raw.location,
+                  if refs else _EMPTY, tuple(citations), dates or _EMPTY, display,
+                  raw.location.line,
                   _pack_lines(info, item.key_lines, raw.location.line), valid)
 
 
@@ -369,13 +382,13 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
     out = []
     for c in value:
         if isinstance(c, str):
-            out.append(Citation(c, None, None, Location(display, line)))
+            out.append(Citation(c, None, None, display, line))
             continue
         if not isinstance(c, LineDict):
             problems.append(Problem(Location(display, line), CITATIONS,
                                     f"expected a citation {{source, quote, locator}}, got {c!r:.80}"))
             continue
-        where = Location(display, c.line)
+        where = Location(display, c.line)  # c: the citation's mapping, a LineDict
         for key in c:
             if key not in CITATION_KEYS:
                 problems.append(Problem(Location(display, c.line_of(key)), f"{CITATIONS}.{key}",
@@ -395,7 +408,7 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
             def bad(name: str, message: str, at: Location = at) -> None:
                 problems.append(Problem(at, f"{CITATIONS}.{name}", message))
             texts[key] = _text(_FIELDS[key], c[key], _reporter(bad, key))
-        out.append(Citation(source, texts["quote"], texts["locator"], where))
+        out.append(Citation(source, texts["quote"], texts["locator"], display, c.line))
     return out
 
 
