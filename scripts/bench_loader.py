@@ -19,8 +19,9 @@ The naive and neo4j-admin figures count no validation: the like-for-like ratios 
 with revgraph's write alone (validation is printed beside it).
 
 Then validation alone of one large file (~60 MB by default; the target: at most 20 s and
-500 MB; ``--validate-only`` runs this alone, with no server and no loads), in a child process so that its peak resident memory is its own, twice: one file of the
-synthetic dataset's shape, and one "dense" file of as many bytes in short records (places,
+500 MB; ``--validate-only`` runs this alone, with no server and no loads), in a child
+process so that its peak resident memory is its own, twice: one file of the synthetic
+dataset's shape, and one "dense" file of as many bytes in short records (places,
 sources, organisations and control periods of a few lines each: some 700,000 records, the shape
 that costs validation most per byte); with ``--before REF`` the same files are validated by the
 loaders of git revision REF too (e.g. main), in the same run. ``--validate-scale N`` validates
