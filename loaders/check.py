@@ -439,16 +439,23 @@ def check_dataset(records: list[Record]) -> list[Problem]:
     for r in records:
         for f in r.kind.refs:
             for target in r.refs.get(f.name, []):
-                problems.extend(_check_ref(r, f.name, f.targets, target, first, close))
+                to = first.get(target)
+                if to is None or to.kind.name not in f.targets:  # else nothing to say
+                    problems.extend(_check_ref(r, f.name, f.targets, target, first, close))
         for c in r.citations:
-            problems.extend(_check_ref(r, f"{CITATIONS}.source", _FIELDS["source"].targets,
-                                       c.source, first, close, c.location))
+            to = first.get(c.source)
+            if to is None or to.kind.name not in _SOURCE_TARGETS:
+                problems.extend(_check_ref(r, f"{CITATIONS}.source", _SOURCE_TARGETS,
+                                           c.source, first, close, c.location))
     valid = [r for r in records if r.valid]
     if len(valid) < len(records):
         first = {i: r for i, r in first.items() if r.valid}
     problems.extend(_check_cycles(valid, first))
     problems.extend(_check_overlaps(valid))
     return problems
+
+
+_SOURCE_TARGETS = _FIELDS["source"].targets
 
 
 class _Suggestions:
