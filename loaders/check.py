@@ -122,22 +122,29 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     props: dict[str, Any] = {}
     refs: dict[str, list[str]] = {}
     dates: dict[str, HistoricalDate] = {}
-    for f, prop in info.fields:
-        value = item.get(f.name)
+    checking = [""]  # the field whose value is checked: one reporter for all (report)
+
+    def report(message: str) -> None:
+        bad(checking[0], message)
+
+    get = item.get
+    for f, prop, store in info.fields:
+        value = get(f.name)
         if value is None or (value == [] and not f.required):
             if f.required and not (f.name == "id" and kind.category == "fact"):
                 bad(f.name, f"required field is missing ({f.description})")
-            elif f.default is not None and not f.is_ref:
+            elif f.default is not None and store is not _REF:
                 # An empty list by default (aliases) is the model's one empty tuple, shared by
                 # every record that gives none; ``record_props`` writes it as a list.
                 props[prop] = f.default
             continue
-        checked = check_value(f, value, _reporter(bad, f.name))
+        checking[0] = f.name
+        checked = check_value(f, value, report)
         if checked is None:
             continue
-        if f.is_ref:
+        if store is _REF:
             refs[f.name] = checked
-        elif f.type == "date":  # its graph properties are made when written (record_props)
+        elif store is _DATE:  # its graph properties are made when written (record_props)
             dates[f.name] = checked
         else:
             props[prop] = checked
@@ -151,7 +158,7 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
                                f"{rule.value!r}: remove '{then.name}: {item[then.name]}'")
             props[then.prop] = rule.value
 
-    for f in kind.fields:
+    for f in info.not_above:
         if f.not_above and f.prop in props and kind.field(f.not_above).prop in props:
             limit = props[kind.field(f.not_above).prop]
             if props[f.prop] > limit:
@@ -215,7 +222,13 @@ def _pack_lines(info: _KindInfo, key_lines: dict[str, int], base: int) -> dict[s
         if slot is None or not 0 <= offset < 255:
             return {k: n - base for k, n in key_lines.items()}
         packed[slot] = offset + 1
-    return bytes(packed)
+    # Records of one kind written alike (the same fields in the same order) have the same
+    # bytes: one object for each layout, as sys.intern does for text.
+    lines = bytes(packed)
+    return _LAYOUTS.setdefault(lines, lines) if len(_LAYOUTS) < 100_000 else lines
+
+
+_LAYOUTS: dict[bytes, bytes] = {}
 
 
 @dataclass(frozen=True)
@@ -224,10 +237,19 @@ class _KindInfo:
     model builds property names afresh on each call)."""
 
     known: frozenset[str]  # the field names a record may give
-    fields: tuple[tuple[Field, str], ...]  # each field with its property name
+    fields: tuple[tuple[Field, str, str], ...]  # each field, its property name, where it goes
     shared: frozenset[str]  # properties of few values (enums)
     slots: dict[str, int]  # each field name's place in a record's packed lines
     list_defaults: tuple[str, ...]  # properties that are a list, empty by default
+    not_above: tuple[Field, ...]  # the fields bounded by another
+
+
+# Where a field's checked value goes: a reference, a date, or (else) a property.
+_REF, _DATE, _PROP = "ref", "date", "prop"
+
+
+def _store(f: Field) -> str:
+    return _REF if f.is_ref else _DATE if f.type == "date" else _PROP
 
 
 _INFO: dict[str, _KindInfo] = {}
@@ -239,9 +261,10 @@ def _info(kind: Kind) -> _KindInfo:
         shared = {f.prop for f in kind.fields if f.type == "enum"}
         info = _INFO[kind.name] = _KindInfo(
             frozenset({f.name for f in kind.fields} | {CITATIONS}),
-            tuple((f, sys.intern(f.prop)) for f in kind.fields), frozenset(shared),
+            tuple((f, sys.intern(f.prop), _store(f)) for f in kind.fields), frozenset(shared),
             {name: i for i, name in enumerate([*(f.name for f in kind.fields), CITATIONS])},
-            tuple(f.prop for f in kind.fields if isinstance(f.default, tuple)))
+            tuple(f.prop for f in kind.fields if isinstance(f.default, tuple)),
+            tuple(f for f in kind.fields if f.not_above))
     return info
 
 
@@ -573,8 +596,8 @@ def record_props(r: Record) -> dict[str, Any]:
         if type(props.get(prop)) is tuple:
             props[prop] = list(props[prop])
     if r.dates:
-        for f, prop in info.fields:
-            date = r.dates.get(f.name) if f.type == "date" else None
+        for f, prop, store in info.fields:
+            date = r.dates.get(f.name) if store is _DATE else None
             if date is not None:
                 props.update(date.to_graph(prop))
     return props
