@@ -552,13 +552,8 @@ def _check_overlaps(records: list[Record]) -> list[Problem]:
     """Periods that a kind says may not overlap (control of one place) must both be marked
     (disputed) when they do: when they may hold on a common day, as the kind's temporal shape
     says (schema/time.py), the same rule by which the API answers ``on``."""
-    groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for r in records:
-        rule = r.kind.no_overlap
-        if rule is not None:
-            groups[(r.kind.name, r.refs[rule.group_by][0])].append(r)
     problems = []
-    for (_, key), periods in groups.items():
+    for key, periods in _overlap_groups(records):
         rule = periods[0].kind.no_overlap
         assert rule is not None
         unless = periods[0].kind.field(rule.unless).prop
@@ -576,6 +571,27 @@ def _check_overlaps(records: list[Record]) -> list[Problem]:
                         f"period by {a.refs[rule.who][0]!r} at {a.location}: mark both "
                         f"'{rule.unless}: true', or correct the dates"))
     return problems
+
+
+def _overlap_groups(records: list[Record]) -> list[tuple[str, list[Record]]]:
+    """The periods of each group (a place's control) that has more than one. Most groups of
+    a large dataset have one period: it is kept alone, not in a list, and the groups of each
+    kind by their key alone (not a tuple of kind and key for each)."""
+    by_kind: dict[str, dict[str, Record | list[Record]]] = defaultdict(dict)
+    for r in records:
+        rule = r.kind.no_overlap
+        if rule is None:
+            continue
+        groups, key = by_kind[r.kind.name], r.refs[rule.group_by][0]
+        found = groups.get(key)
+        if found is None:
+            groups[key] = r
+        elif isinstance(found, list):
+            found.append(r)
+        else:
+            groups[key] = [found, r]
+    return [(key, periods) for groups in by_kind.values() for key, periods in groups.items()
+            if isinstance(periods, list)]
 
 
 def _days(r: Record) -> tuple[date, date]:
