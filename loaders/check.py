@@ -185,7 +185,7 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     for c in citations:
         c.source = sys.intern(c.source)
     return Record(kind, record_id, props,
-                  {name: tuple(sys.intern(t) for t in targets) for name, targets in refs.items()}
+                  {name: tuple(map(sys.intern, targets)) for name, targets in refs.items()}
                   if refs else _EMPTY, tuple(citations), dates or _EMPTY, display,
                   raw.location.line,
                   _pack_lines(info, item.key_lines, raw.location.line), valid)
