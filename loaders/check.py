@@ -13,9 +13,10 @@ import hashlib
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from loaders.read import LineDict, Location, Problem, RawRecord
@@ -42,7 +43,14 @@ class Citation:
     source: str
     quote: str | None
     locator: str | None
-    location: Location
+    # Where it stands: its file and line, kept apart rather than as a Location (an object
+    # more for each of millions of citations).
+    file: str
+    line: int
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line)
 
 
 @dataclass(slots=True)
@@ -52,15 +60,23 @@ class Record:
     kind: Kind
     id: str
     props: dict[str, Any]  # the graph's properties, but for dates (``record_props``)
-    refs: dict[str, list[str]]
-    citations: list[Citation]
-    dates: dict[str, HistoricalDate]  # by field name; as graph properties: ``record_props``
-    location: Location
+    # By field name, each target's id. Read-only, like ``dates`` and ``citations``: a record
+    # without any shares one empty value (most records of a large dataset have no references,
+    # dates or citations, and an empty dict or list for each is some 180 bytes a record).
+    refs: Mapping[str, tuple[str, ...]]
+    citations: tuple[Citation, ...]
+    dates: Mapping[str, HistoricalDate]  # by field name; as graph properties: ``record_props``
+    file: str  # where it starts: file and line (``location``), apart like a Citation's
+    line: int
     # Each field's line, as its offset from the record's: a dict, or packed (_pack_lines).
     lines: dict[str, int] | bytes = field(default_factory=dict)
     # False for a record with problems of its own: it is kept only so that the checks across
     # records know its id and check its references (every problem at once), never written.
     valid: bool = True
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line)
 
     def loc(self, field_name: str) -> Location:
         lines = self.lines
@@ -69,7 +85,7 @@ class Record:
         else:
             slot = _info(self.kind).slots.get(field_name)
             offset = lines[slot] - 1 if slot is not None and lines[slot] else 0
-        return Location(self.location.file, self.location.line + offset)
+        return Location(self.file, self.line + offset)
 
 
 def suggest(word: str, choices: Any) -> str:
@@ -106,20 +122,29 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     props: dict[str, Any] = {}
     refs: dict[str, list[str]] = {}
     dates: dict[str, HistoricalDate] = {}
-    for f, prop in info.fields:
-        value = item.get(f.name)
+    checking = [""]  # the field whose value is checked: one reporter for all (report)
+
+    def report(message: str) -> None:
+        bad(checking[0], message)
+
+    get = item.get
+    for f, prop, store in info.fields:
+        value = get(f.name)
         if value is None or (value == [] and not f.required):
             if f.required and not (f.name == "id" and kind.category == "fact"):
                 bad(f.name, f"required field is missing ({f.description})")
-            elif f.default is not None and not f.is_ref:
-                props[prop] = list(f.default) if isinstance(f.default, tuple) else f.default
+            elif f.default is not None and store is not _REF:
+                # An empty list by default (aliases) is the model's one empty tuple, shared by
+                # every record that gives none; ``record_props`` writes it as a list.
+                props[prop] = f.default
             continue
-        checked = check_value(f, value, _reporter(bad, f.name))
+        checking[0] = f.name
+        checked = check_value(f, value, report)
         if checked is None:
             continue
-        if f.is_ref:
+        if store is _REF:
             refs[f.name] = checked
-        elif f.type == "date":  # its graph properties are made when written (record_props)
+        elif store is _DATE:  # its graph properties are made when written (record_props)
             dates[f.name] = checked
         else:
             props[prop] = checked
@@ -133,7 +158,7 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
                                f"{rule.value!r}: remove '{then.name}: {item[then.name]}'")
             props[then.prop] = rule.value
 
-    for f in kind.fields:
+    for f in info.not_above:
         if f.not_above and f.prop in props and kind.field(f.not_above).prop in props:
             limit = props[kind.field(f.not_above).prop]
             if props[f.prop] > limit:
@@ -157,11 +182,17 @@ def check_record(raw: RawRecord, problems: list[Problem]) -> Record | None:
     for k in info.shared.intersection(props):
         if isinstance(props[k], str):
             props[k] = sys.intern(props[k])
-    refs = {name: [sys.intern(t) for t in targets] for name, targets in refs.items()}
     for c in citations:
         c.source = sys.intern(c.source)
-    return Record(kind, record_id, props, refs, citations, dates, raw.location,
+    return Record(kind, record_id, props,
+                  {name: tuple(map(sys.intern, targets)) for name, targets in refs.items()}
+                  if refs else _EMPTY, tuple(citations), dates or _EMPTY, display,
+                  raw.location.line,
                   _pack_lines(info, item.key_lines, raw.location.line), valid)
+
+
+# What a record without references or dates holds: one empty mapping that cannot be changed.
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def _check_span(kind: Kind, dates: dict[str, HistoricalDate], bad: Callable[[str, str], None]
@@ -191,7 +222,13 @@ def _pack_lines(info: _KindInfo, key_lines: dict[str, int], base: int) -> dict[s
         if slot is None or not 0 <= offset < 255:
             return {k: n - base for k, n in key_lines.items()}
         packed[slot] = offset + 1
-    return bytes(packed)
+    # Records of one kind written alike (the same fields in the same order) have the same
+    # bytes: one object for each layout, as sys.intern does for text.
+    lines = bytes(packed)
+    return _LAYOUTS.setdefault(lines, lines) if len(_LAYOUTS) < 100_000 else lines
+
+
+_LAYOUTS: dict[bytes, bytes] = {}
 
 
 @dataclass(frozen=True)
@@ -200,9 +237,19 @@ class _KindInfo:
     model builds property names afresh on each call)."""
 
     known: frozenset[str]  # the field names a record may give
-    fields: tuple[tuple[Field, str], ...]  # each field with its property name
+    fields: tuple[tuple[Field, str, str], ...]  # each field, its property name, where it goes
     shared: frozenset[str]  # properties of few values (enums)
     slots: dict[str, int]  # each field name's place in a record's packed lines
+    list_defaults: tuple[str, ...]  # properties that are a list, empty by default
+    not_above: tuple[Field, ...]  # the fields bounded by another
+
+
+# Where a field's checked value goes: a reference, a date, or (else) a property.
+_REF, _DATE, _PROP = "ref", "date", "prop"
+
+
+def _store(f: Field) -> str:
+    return _REF if f.is_ref else _DATE if f.type == "date" else _PROP
 
 
 _INFO: dict[str, _KindInfo] = {}
@@ -214,8 +261,10 @@ def _info(kind: Kind) -> _KindInfo:
         shared = {f.prop for f in kind.fields if f.type == "enum"}
         info = _INFO[kind.name] = _KindInfo(
             frozenset({f.name for f in kind.fields} | {CITATIONS}),
-            tuple((f, sys.intern(f.prop)) for f in kind.fields), frozenset(shared),
-            {name: i for i, name in enumerate([*(f.name for f in kind.fields), CITATIONS])})
+            tuple((f, sys.intern(f.prop), _store(f)) for f in kind.fields), frozenset(shared),
+            {name: i for i, name in enumerate([*(f.name for f in kind.fields), CITATIONS])},
+            tuple(f.prop for f in kind.fields if isinstance(f.default, tuple)),
+            tuple(f for f in kind.fields if f.not_above))
     return info
 
 
@@ -356,13 +405,13 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
     out = []
     for c in value:
         if isinstance(c, str):
-            out.append(Citation(c, None, None, Location(display, line)))
+            out.append(Citation(c, None, None, display, line))
             continue
         if not isinstance(c, LineDict):
             problems.append(Problem(Location(display, line), CITATIONS,
                                     f"expected a citation {{source, quote, locator}}, got {c!r:.80}"))
             continue
-        where = Location(display, c.line)
+        where = Location(display, c.line)  # c: the citation's mapping, a LineDict
         for key in c:
             if key not in CITATION_KEYS:
                 problems.append(Problem(Location(display, c.line_of(key)), f"{CITATIONS}.{key}",
@@ -382,7 +431,7 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
             def bad(name: str, message: str, at: Location = at) -> None:
                 problems.append(Problem(at, f"{CITATIONS}.{name}", message))
             texts[key] = _text(_FIELDS[key], c[key], _reporter(bad, key))
-        out.append(Citation(source, texts["quote"], texts["locator"], where))
+        out.append(Citation(source, texts["quote"], texts["locator"], display, c.line))
     return out
 
 
@@ -413,16 +462,23 @@ def check_dataset(records: list[Record]) -> list[Problem]:
     for r in records:
         for f in r.kind.refs:
             for target in r.refs.get(f.name, []):
-                problems.extend(_check_ref(r, f.name, f.targets, target, first, close))
+                to = first.get(target)
+                if to is None or to.kind.name not in f.targets:  # else nothing to say
+                    problems.extend(_check_ref(r, f.name, f.targets, target, first, close))
         for c in r.citations:
-            problems.extend(_check_ref(r, f"{CITATIONS}.source", _FIELDS["source"].targets,
-                                       c.source, first, close, c.location))
+            to = first.get(c.source)
+            if to is None or to.kind.name not in _SOURCE_TARGETS:
+                problems.extend(_check_ref(r, f"{CITATIONS}.source", _SOURCE_TARGETS,
+                                           c.source, first, close, c.location))
     valid = [r for r in records if r.valid]
     if len(valid) < len(records):
         first = {i: r for i, r in first.items() if r.valid}
     problems.extend(_check_cycles(valid, first))
     problems.extend(_check_overlaps(valid))
     return problems
+
+
+_SOURCE_TARGETS = _FIELDS["source"].targets
 
 
 class _Suggestions:
@@ -496,13 +552,8 @@ def _check_overlaps(records: list[Record]) -> list[Problem]:
     """Periods that a kind says may not overlap (control of one place) must both be marked
     (disputed) when they do: when they may hold on a common day, as the kind's temporal shape
     says (schema/time.py), the same rule by which the API answers ``on``."""
-    groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for r in records:
-        rule = r.kind.no_overlap
-        if rule is not None:
-            groups[(r.kind.name, r.refs[rule.group_by][0])].append(r)
     problems = []
-    for (_, key), periods in groups.items():
+    for key, periods in _overlap_groups(records):
         rule = periods[0].kind.no_overlap
         assert rule is not None
         unless = periods[0].kind.field(rule.unless).prop
@@ -522,6 +573,27 @@ def _check_overlaps(records: list[Record]) -> list[Problem]:
     return problems
 
 
+def _overlap_groups(records: list[Record]) -> list[tuple[str, list[Record]]]:
+    """The periods of each group (a place's control) that has more than one. Most groups of
+    a large dataset have one period: it is kept alone, not in a list, and the groups of each
+    kind by their key alone (not a tuple of kind and key for each)."""
+    by_kind: dict[str, dict[str, Record | list[Record]]] = defaultdict(dict)
+    for r in records:
+        rule = r.kind.no_overlap
+        if rule is None:
+            continue
+        groups, key = by_kind[r.kind.name], r.refs[rule.group_by][0]
+        found = groups.get(key)
+        if found is None:
+            groups[key] = r
+        elif isinstance(found, list):
+            found.append(r)
+        else:
+            groups[key] = [found, r]
+    return [(key, periods) for groups in by_kind.values() for key, periods in groups.items()
+            if isinstance(periods, list)]
+
+
 def _days(r: Record) -> tuple[date, date]:
     """A period's possible days, unbounded ends as the widest days."""
     assert r.kind.temporal is not None
@@ -535,9 +607,13 @@ def record_props(r: Record) -> dict[str, Any]:
     latest day, precision and calendar (schema/dates.py ``to_graph``), made here rather than
     kept with every record."""
     props = dict(r.props)
+    info = _info(r.kind)
+    for prop in info.list_defaults:
+        if type(props.get(prop)) is tuple:
+            props[prop] = list(props[prop])
     if r.dates:
-        for f, prop in _info(r.kind).fields:
-            date = r.dates.get(f.name) if f.type == "date" else None
+        for f, prop, store in info.fields:
+            date = r.dates.get(f.name) if store is _DATE else None
             if date is not None:
                 props.update(date.to_graph(prop))
     return props

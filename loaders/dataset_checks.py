@@ -52,15 +52,9 @@ def _distinct(a: Record, b: Record) -> bool:
 def check_same_names(records: list[Record]) -> list[Problem]:
     """(a) Two entities of one kind whose folded name equals the other's name or an alias: the
     same thing recorded twice, unless one declares the other `distinct_from`."""
-    by_key: dict[tuple[str, str], list[tuple[Record, str, str]]] = defaultdict(list)
-    for r in _entities(records):
-        for n in _names(r):
-            by_key[(r.kind.name, fold(n))].append((r, "name", n))
-        for alias in _aliases(r):
-            by_key[(r.kind.name, fold(alias))].append((r, "aliases", alias))
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
-    for entries in by_key.values():
+    for entries in _same_folded(records):
         for i, (a, field_a, text_a) in enumerate(entries):
             for b, field_b, text_b in entries[i + 1:]:
                 if a.id == b.id or "name" not in (field_a, field_b) or _distinct(a, b):
@@ -76,6 +70,35 @@ def check_same_names(records: list[Record]) -> list[Problem]:
                     f"({text_e!r}, at {earlier.location}): if they are the same, merge them into "
                     f"one record; if not, add '{_DISTINCT}: {earlier.id}' to {later.id!r}"))
     return problems
+
+
+_Spelling = tuple[Record, str, str]  # an entity, "name" or "aliases", the text
+
+
+def _same_folded(records: list[Record]) -> list[list[_Spelling]]:
+    """The names and aliases that fold alike within one kind, in the records' order, where
+    two or more do. Hundreds of thousands of entities each have a name of their own: a name
+    seen once is kept as its record alone (the text is its name), not in a list of tuples."""
+    by_kind: dict[str, dict[str, Record | _Spelling | list[_Spelling]]] = defaultdict(dict)
+    for r in _entities(records):
+        by_key = by_kind[r.kind.name]
+        for field, texts in (("name", _names(r)), ("aliases", _aliases(r))):
+            for text in texts:
+                key = fold(text)
+                entry: Record | _Spelling = r if field == "name" else (r, field, text)
+                found = by_key.get(key)
+                if found is None:
+                    by_key[key] = entry
+                else:
+                    if not isinstance(found, list):
+                        by_key[key] = found = [_spelling(found)]
+                    found.append(_spelling(entry))
+    return [entries for by_key in by_kind.values() for entries in by_key.values()
+            if isinstance(entries, list)]
+
+
+def _spelling(entry: Record | _Spelling) -> _Spelling:
+    return entry if isinstance(entry, tuple) else (entry, "name", _names(entry)[0])
 
 
 def check_shared_aliases(records: list[Record]) -> list[Problem]:

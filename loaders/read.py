@@ -23,7 +23,7 @@ import codecs
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -59,7 +59,9 @@ class Problem:
 class LineDict(dict[str, Any]):
     """A mapping that remembers its own line and the line of each key (1-based)."""
 
-    line: int = 0
+    # Slots: no attribute dict of its own beside each record's mapping.
+    __slots__ = ("line", "key_lines")
+    line: int
     key_lines: dict[str, int]
 
     def line_of(self, key: str) -> int:
@@ -107,6 +109,14 @@ _SEQ, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 _MAP, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
 
 
+class _Every:
+    """Every first character (a resolver for any first character, or one by path, was
+    added: each plain scalar is resolved)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 class _LineLoader(*_Bases):  # type: ignore[misc]
     """Values from YAML events, keeping lines, refusing aliases, duplicate keys and deep nests."""
 
@@ -124,6 +134,12 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
         # day): the parse goes on, and each is handed on with the record it was found in.
         self.pending: list[Problem] = []
         self.keys: dict[str, str] = {}  # the key each plain key text makes (interned)
+        # The first characters for which the resolver may give a plain scalar another type than
+        # text (true, 1917, null, ...): a plain scalar that starts with none of them is text, as
+        # resolve() would say, without asking it (names and ids, most of a large file's values).
+        firsts = set(self.yaml_implicit_resolvers)
+        self.typed_firsts: Container[str] = frozenset(firsts) if None not in firsts and not \
+            self.yaml_path_resolvers else _Every()
 
     def _line(self, event: yaml.Event) -> int:
         mark = event.start_mark
@@ -157,8 +173,8 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
-            if not event.implicit[0]:  # quoted: text
-                return event.value
+            if not event.implicit[0] or event.value[:1] not in self.typed_firsts:
+                return event.value  # quoted, or text whatever the resolver (typed_firsts)
             # A plain scalar's type depends on its text alone: field names and short values
             # repeat on every record, so each is resolved once.
             tag = self.tags.get(event.value)
@@ -189,8 +205,9 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
     def _mapping(self, event: yaml.MappingStartEvent) -> LineDict:
         result = LineDict()
         result.line = self._line(event)
-        result.key_lines = {}
-        get, keys = self.get_event, self.keys
+        key_lines: dict[str, int] = {}
+        result.key_lines = key_lines
+        get, keys, tags, typed = self.get_event, self.keys, self.tags, self.typed_firsts
         # A record is mostly plain scalars: those are built here without the general path
         # (``value``), where a nest is not too deep for a scalar to stand in it.
         shallow = self.depth < MAX_DEPTH
@@ -205,14 +222,20 @@ class _LineLoader(*_Bases):  # type: ignore[misc]
                     keys[key_event.value] = key  # a plain key: the same text, the same key
             line = key_event.start_mark.line + 1
             value_event = get()
-            value = self._scalar(value_event) if shallow and type(value_event) is _SCALAR \
-                else self.value(value_event)
+            if not shallow or type(value_event) is not _SCALAR:
+                value = self.value(value_event)
+            elif value_event.tag is None and (not value_event.implicit[0]
+                                              or value_event.value[:1] not in typed
+                                              or tags.get(value_event.value) == _STR):
+                value = value_event.value  # text, quoted or plain: most values (as _scalar)
+            else:
+                value = self._scalar(value_event)
             if key in result:
                 self._defer(line, f"{key!r} is given twice in this mapping (first at line "
-                                  f"{result.key_lines[key]}): keep one")
+                                  f"{key_lines[key]}): keep one")
                 continue
             result[key] = value
-            result.key_lines[key] = line
+            key_lines[key] = line
         return result
 
     def _defer(self, line: int, message: str) -> None:

@@ -115,7 +115,7 @@ def shape(records: list[Record]) -> Shape:
             if f.name in _SKIPPED:
                 continue
             if f.is_ref:
-                targets = r.refs.get(f.name) or []
+                targets = r.refs.get(f.name, ())
                 if targets:
                     s.present[f.name] += 1
                     s.ref_counts.setdefault(f.name, []).append(len(targets))

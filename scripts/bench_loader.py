@@ -19,8 +19,9 @@ The naive and neo4j-admin figures count no validation: the like-for-like ratios 
 with revgraph's write alone (validation is printed beside it).
 
 Then validation alone of one large file (~60 MB by default; the target: at most 20 s and
-500 MB), in a child process so that its peak resident memory is its own, twice: one file of the
-synthetic dataset's shape, and one "dense" file of as many bytes in short records (places,
+500 MB; ``--validate-only`` runs this alone, with no server and no loads), in a child
+process so that its peak resident memory is its own, twice: one file of the synthetic
+dataset's shape, and one "dense" file of as many bytes in short records (places,
 sources, organisations and control periods of a few lines each: some 700,000 records, the shape
 that costs validation most per byte); with ``--before REF`` the same files are validated by the
 loaders of git revision REF too (e.g. main), in the same run. ``--validate-scale N`` validates
@@ -34,7 +35,7 @@ end. Not a test: it asserts nothing.
     .venv/bin/python scripts/bench_loader.py [--scale 10] [--seed 1917] [--rounds 2]
         [--naive-seconds 60] [--big-mb 50] [--before main] [--validate-scale 1000]
         [--batches 1000,5000,20000] [--heap 1g] [--pagecache 512m] [--skip-big]
-        [--no-incremental]
+        [--no-incremental] [--validate-only]
 """
 
 from __future__ import annotations
@@ -322,6 +323,8 @@ def main() -> None:
     parser.add_argument("--naive-seconds", type=float, default=60)
     parser.add_argument("--big-mb", type=float, default=60)
     parser.add_argument("--skip-big", action="store_true", help="no validation of one big file")
+    parser.add_argument("--validate-only", action="store_true",
+                        help="only the validation of one big file (no server, no loads)")
     parser.add_argument("--before", help="also validate the big file with this git revision")
     parser.add_argument("--validate-scale", type=float, help="validate the dataset at this scale")
     parser.add_argument("--batches", help="time the bulk path at these batch sizes (a,b,c)")
@@ -342,7 +345,8 @@ def main() -> None:
     size = sum(p.stat().st_size for p in folder.glob("*.yaml"))
     print(f"synthetic dataset: scale {args.scale:g}, seed {args.seed}, "
           f"{sum(written.values()):,} records, {size / 1e6:.1f} MB in {folder}")
-    load_rows(args, folder)
+    if not args.validate_only:
+        load_rows(args, folder)
     if not args.skip_big:
         validation(args, real, size)
 
