@@ -173,12 +173,10 @@ def create_app(config: Config, neo4j: Target | None = None) -> Starlette:
         """Readiness: a real query works, and the graph's last load is complete. A graph whose
         load was interrupted answers with part of the data and no error, so a balancer should
         not send it questions (graph/loadstate.py; `revgraph load` finishes the load)."""
-        if not await ready():
-            return JSONResponse({"ready": False, "neo4j": UNAVAILABLE_MESSAGE}, status_code=503,
-                                headers={"Retry-After": "5"})
-        try:
-            load = await load_state_async(state["driver"], where.database)
-        except Exception:  # noqa: BLE001 - Neo4j went away between the two questions
+        try:  # one query answers both: Neo4j serves reads, and what its last load left
+            async with asyncio.timeout(config.connect_timeout):
+                load = await load_state_async(state["driver"], where.database)
+        except Exception:  # noqa: BLE001 - any failure means: not ready
             return JSONResponse({"ready": False, "neo4j": UNAVAILABLE_MESSAGE}, status_code=503,
                                 headers={"Retry-After": "5"})
         said = {"state": load.state, "complete": load.complete, "message": load.message}
