@@ -63,9 +63,13 @@ def open_async_driver(t: Target, **options: Any) -> AsyncDriver:
 
 @contextmanager
 def connect(config: Config) -> Iterator[tuple[Driver, str]]:
-    """A driver and the database name, closed afterwards."""
+    """A driver and the database name, closed afterwards.
+
+    It asks the server once before anything else, so that a server that is down is said at
+    once (ServiceUnavailable) rather than after the driver's minute of retries."""
     t = target(config)
     with open_driver(t) as d:
+        d.verify_connectivity()
         yield d, t.database
 
 
