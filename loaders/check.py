@@ -43,6 +43,7 @@ class Citation:
     source: str
     quote: str | None
     locator: str | None
+    via: str | None  # the source whose stored text the quotation was read in, if not its own
     # Where it stands: its file and line, kept apart rather than as a Location (an object
     # more for each of millions of citations).
     file: str
@@ -405,7 +406,7 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
     out = []
     for c in value:
         if isinstance(c, str):
-            out.append(Citation(c, None, None, display, line))
+            out.append(Citation(c, None, None, None, display, line))
             continue
         if not isinstance(c, LineDict):
             problems.append(Problem(Location(display, line), CITATIONS,
@@ -422,7 +423,7 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
                                     "required: the id of the source cited"))
             continue
         texts: dict[str, str | None] = {}
-        for key in ("quote", "locator"):
+        for key in ("quote", "locator", "via"):
             if c.get(key) is None:
                 texts[key] = None
                 continue
@@ -431,7 +432,8 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
             def bad(name: str, message: str, at: Location = at) -> None:
                 problems.append(Problem(at, f"{CITATIONS}.{name}", message))
             texts[key] = _text(_FIELDS[key], c[key], _reporter(bad, key))
-        out.append(Citation(source, texts["quote"], texts["locator"], display, c.line))
+        out.append(Citation(source, texts["quote"], texts["locator"], texts["via"], display,
+                            c.line))
     return out
 
 

@@ -112,6 +112,8 @@ def relationships_of(r: Record, label_of: dict[str, str],
             cprops["quote"] = c.quote
         if c.locator:
             cprops["locator"] = c.locator
+        if c.via:
+            cprops["via"] = c.via
         rels.append((CITES_REL, SOURCE.name, c.source, cprops))
     return rels
 

@@ -563,6 +563,11 @@ CITATION_FIELDS = (
     Field("source", "ref", "The source cited.", required=True, targets=(SOURCE.name,)),
     Field("quote", "text", "A short passage copied verbatim from the source."),
     Field("locator", "str", "Page, chapter, section or article title."),
+    # A quotation read where another work quotes it (a book's sentence in a thread that cites
+    # it): the source stays the work that says it, and the quotation is located in the stored
+    # text of the source named here (loaders/documents/check.py).
+    Field("via", "str", "Where the quotation was read when not in the source itself: the id of "
+                        "another source, whose stored text quotes it."),
 )
 
 

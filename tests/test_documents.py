@@ -306,3 +306,39 @@ def test_a_held_out_texts_draft_validates_once_its_ids_are_filled(
                         "year": 2019, "kind": "encyclopedia"}]
     (data / "draft.yaml").write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
     validate_paths([data])  # raises ValidationFailed, naming every problem, if it does not
+
+
+def test_a_quotation_read_where_another_text_quotes_it_is_located_there(tmp_path: Path) -> None:
+    """`via` names the stored text a book's sentence was read in (docs/data-format.md)."""
+    from loaders.validate import ValidationFailed
+
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "thread.txt").write_text(
+        'An answer.\n\nPipes writes: "The Bolsheviks won the soviets one by one."\n',
+        encoding="utf-8")
+
+    def dataset(via: str) -> Path:
+        (tmp_path / "d.yaml").write_text(f"""
+sources:
+  - {{id: book, title: A book, kind: book, year: 1990}}
+  - {{id: thread, title: A thread, kind: web, year: 2020}}
+documents:
+  - {{id: doc-thread, title: A thread, source: thread, path: documents/thread.txt,
+     language: en, license: CC BY-SA 4.0, attribution: Its authors.}}
+organizations:
+  - id: sovnarkom
+    name: Sovnarkom
+    kind: government
+    citations:
+      - source: book
+        quote: "The Bolsheviks won the soviets one by one."
+        via: {via}
+""", encoding="utf-8")
+        return tmp_path / "d.yaml"
+
+    found = validate_paths([dataset("thread")])
+    assert found.spans[("sovnarkom", 0)].document == "doc-thread"
+    with pytest.raises(ValidationFailed) as bad:
+        validate_paths([dataset("book")])
+    [problem] = bad.value.problems
+    assert problem.field == "citations.via" and "'book' is not a source whose text" in str(problem)

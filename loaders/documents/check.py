@@ -6,8 +6,9 @@ The text must be a file under that ``documents/`` folder; reading it may fail as
 and each failure is a validation problem at the record's ``path`` line.
 
 Every citation of a source that has a document, and that carries a quotation, is located in
-the document's text: verbatim first, else word for word (case, quote marks, dashes and line
-breaks aside). A quotation found nowhere is a validation problem: it keeps quotations honest.
+the document's text (or, when the citation says ``via``, in the text of the source it names:
+a book's sentence read where a stored thread quotes it): verbatim first, else word for word
+(case, quote marks, dashes and line breaks aside). A quotation found nowhere is a validation problem: it keeps quotations honest.
 """
 
 from __future__ import annotations
@@ -62,15 +63,25 @@ def check_documents(records: list[Any], file_paths: dict[str, Path], problem: An
     spans: dict[tuple[str, int], Span] = {}
     for r in records:
         for i, c in enumerate(r.citations):
-            if not c.quote or c.source not in by_source:
+            if c.via is not None and c.via not in by_source:
+                problems.append(problem(
+                    c.location, "citations.via",
+                    f"{c.via!r} is not a source whose text the graph stores: name the source "
+                    "whose stored text quotes this passage"))
                 continue
-            span = next((s for d in by_source[c.source] if (s := locate(c.quote, d, texts[d]))),
+            read_in = c.via or c.source  # the source whose text the quotation was copied from
+            if not c.quote or read_in not in by_source:
+                if c.via is not None:
+                    problems.append(problem(c.location, "citations.via",
+                                            "via says where a quotation was read: give the quote"))
+                continue
+            span = next((s for d in by_source[read_in] if (s := locate(c.quote, d, texts[d]))),
                         None)
             if span is None:
                 problems.append(problem(
                     c.location, "citations.quote",
-                    f"quotation not found in the text of {', '.join(by_source[c.source])} (the "
-                    f"document of source {c.source!r}): copy it verbatim from the text"))
+                    f"quotation not found in the text of {', '.join(by_source[read_in])} (the "
+                    f"document of source {read_in!r}): copy it verbatim from the text"))
             else:
                 spans[(r.id, i)] = span
     return problems, texts, spans
