@@ -8,7 +8,8 @@ and each failure is a validation problem at the record's ``path`` line.
 Every citation of a source that has a document, and that carries a quotation, is located in
 the document's text (or, when the citation says ``via``, in the text of the source it names:
 a book's sentence read where a stored thread quotes it): verbatim first, else word for word
-(case, quote marks, dashes and line breaks aside). A quotation found nowhere is a validation problem: it keeps quotations honest.
+(case, quote marks, dashes and line breaks aside). A quotation found nowhere is a validation
+problem: it keeps quotations honest.
 """
 
 from __future__ import annotations
