@@ -66,7 +66,9 @@ def write_passages(tx: ManagedTransaction, passages: list[Any], summary: Any) ->
 
 # -- reads for the API (parameterised; indexed lookups; projections of what is asked) --------
 
-# A document's passages in order, each with its mentions and the entities they name.
+# Documents' passages in order, each with its mentions and the entities they name: a row a
+# passage, not a document, since the driver decodes a row in one go without letting the event
+# loop run (a long book's row held it for 0.2 s; api/graphql/turns.py).
 DOCUMENT_PASSAGES = f"""
 UNWIND $ids AS key
 MATCH (d:{DOCUMENT.name} {{id: key}})<-[:{IN_DOCUMENT_REL}]-(p:{PASSAGE_LABEL})
@@ -76,10 +78,8 @@ CALL (p) {{
   RETURN [x IN collect({{mention: m {{.*}}, entity: e {{.*}},
           label: [l IN labels(e) WHERE l IN $labels][0]}}) WHERE x.mention IS NOT NULL] AS mentions
 }}
-WITH key, p, mentions ORDER BY p.index
-RETURN key, collect({{passage: p {{.id, .index, start: p.textStart, end: p.textEnd, .text}},
-                     mentions: mentions}})
-       AS passages
+RETURN key, p {{.id, .index, start: p.textStart, end: p.textEnd, .text}} AS passage, mentions
+ORDER BY key, passage.index
 """
 
 # The passages that mention an entity, a page at a time (keyset on document and start).

@@ -15,6 +15,7 @@ from neo4j import READ_ACCESS, AsyncDriver, Query
 from neo4j.exceptions import ClientError
 from strawberry.dataloader import DataLoader
 
+from api.graphql.turns import Turn
 from graph import queries
 from schema.model import KIND_BY_LABEL, KINDS, SOURCE, Field, Kind
 from schema.walks import Walk
@@ -46,7 +47,8 @@ LABELS = [k.name for k in KINDS]
 
 
 async def auto_commit_read(driver: AsyncDriver, database: str, query: Query,
-                           params: dict[str, Any]) -> list[dict[str, Any]]:
+                           params: dict[str, Any], turn: Turn | None = None
+                           ) -> list[dict[str, Any]]:
     """The rows of one read query, sent as an auto-commit transaction: RUN and PULL in one
     round trip, where a managed transaction (``execute_query``) adds BEGIN and COMMIT, a second
     round trip and about a third more of the driver's CPU per query
@@ -56,7 +58,18 @@ async def auto_commit_read(driver: AsyncDriver, database: str, query: Query,
     routing was."""
     async with driver.session(database=database, default_access_mode=READ_ACCESS) as session:
         result = await session.run(query, params)
-        return [dict(r) async for r in result]  # maps and lists: no graph types to transform
+        if turn is None:
+            return [dict(r) async for r in result]  # maps and lists: no graph types to transform
+        # The driver decodes the rows it has received without suspending: a large result
+        # would hold the loop until its last row, so the request pauses between turns
+        # (api/graphql/turns.py).
+        turn.restart()
+        rows = []
+        async for r in result:
+            rows.append(dict(r))
+            if turn.over():
+                await turn.pause()
+        return rows
 
 
 _UNGATED = contextlib.nullcontext()
@@ -75,6 +88,7 @@ class Context:
     # burst of costly queries (fuzzy searches) slows every query running beside them.
     gate: asyncio.Semaphore | None = None
     round_trips: int = 0
+    turn: Turn = field(default_factory=Turn)  # its turns on the event loop
     _loaders: dict[tuple[Any, ...], DataLoader[str, Any]] = field(default_factory=dict)
 
     async def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
@@ -83,7 +97,8 @@ class Context:
         async with self.slots, self.gate or _UNGATED:
             try:
                 return await auto_commit_read(self.driver, self.database,
-                                              Query(cypher, timeout=self.timeout), params)
+                                              Query(cypher, timeout=self.timeout), params,
+                                              self.turn)
             except ClientError as exc:
                 if exc.code and "TransactionTimedOut" in exc.code:
                     raise GraphQLError(

@@ -88,12 +88,17 @@ def _passage(props: dict[str, Any], document: str,
 async def _passages(context: Context, document_id: str) -> list[Passage]:
     async def batch(ids: list[str]) -> list[list[Passage]]:
         rows = await context.read(q.DOCUMENT_PASSAGES, ids=list(ids), labels=LABELS)
-        by_key = {r["key"]: r["passages"] for r in rows}
-        return [[_passage(p["passage"], key, [
-            Mention(start=m["mention"]["start"], end=m["mention"]["end"],
-                    text=m["mention"]["text"], method=m["mention"]["method"],
-                    score=m["mention"]["score"], _entity=NodeData(m["label"], m["entity"]))
-            for m in p["mentions"]]) for p in by_key.get(key, [])] for key in ids]
+        by_key: dict[str, list[Passage]] = {}
+        turn = context.turn
+        for r in rows:  # a row a passage, in order
+            by_key.setdefault(r["key"], []).append(_passage(r["passage"], r["key"], [
+                Mention(start=m["mention"]["start"], end=m["mention"]["end"],
+                        text=m["mention"]["text"], method=m["mention"]["method"],
+                        score=m["mention"]["score"], _entity=NodeData(m["label"], m["entity"]))
+                for m in r["mentions"]]))
+            if turn.over():  # a long book's passages: the others' turn between (turns.py)
+                await turn.pause()
+        return [by_key.get(key, []) for key in ids]
 
     return await _loader(context, "passages", batch).load(document_id)
 

@@ -36,7 +36,7 @@ twice costs time, never a different answer.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from operator import attrgetter
@@ -64,6 +64,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.graphql.prefetch import reads
 from api.graphql.registry import wrap
+from api.graphql.turns import Turn
 from api.graphql.types import PREFETCHED
 from api.graphql.walks import walk_key, window
 from schema import walks
@@ -265,6 +266,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # the request's variables (arguments, @skip and @include).
         self._ops: dict[tuple[str, int], tuple[Any, Op | None]] = {}
         self._plans: dict[tuple[str, int], tuple[Any, Op | None]] = {}
+        self._turn: Turn | None = getattr(self.context_value, "turn", None)
 
     def _fast(self, parent_type: GraphQLObjectType) -> bool:
         # The root's fields all have resolvers of their own: nothing there to compile, and
@@ -289,6 +291,53 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return value
         return super().execute_fields(parent_type, source_value, path, grouped_field_set,
                                       position_context)
+
+    def complete_iterable_value(self, item_type: Any, field_details_list: Any, info: Any,
+                                path: Any, items: Any, position_context: Any) -> Any:
+        """graphql-core's completion of a list's items, which puts the rest of a long list
+        off when the request's turn on the loop is over (api/graphql/turns.py): one large
+        answer does not hold the other requests. A list streamed (@stream) or not a list is
+        graphql-core's."""
+        turn = self._turn
+        if turn is None or type(items) is not list \
+                or self.get_stream_usage(field_details_list, path) is not None:
+            return super().complete_iterable_value(item_type, field_details_list, info, path,
+                                                   items, position_context)
+        steps = self._items(item_type, field_details_list, info, path, items, position_context)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as end:
+                return end.value
+            if turn.over():
+                return turn.later(steps)
+
+    def _items(self, item_type: Any, field_details_list: Any, info: Any, path: Any,
+               items: list[Any], position_context: Any) -> Generator[None, None, Any]:
+        """Completes ``items`` as graphql-core's ``complete_iterable_value`` does, yielding
+        after every 8th (where the clock is asked); returns the list, or an awaitable of it
+        when items are awaited."""
+        is_awaitable = self.is_awaitable
+        complete = self.complete_list_item_value
+        results: list[Any] = []
+        waiting: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = path.add_key(index, None)
+                if is_awaitable(item):
+                    results.append(self.complete_awaitable_list_item_value(
+                        item, item_type, field_details_list, info, item_path, position_context))
+                    waiting.append(index)
+                elif complete(item, results, item_type, field_details_list, info, item_path,
+                              position_context):
+                    waiting.append(index)
+                if not index & 7:
+                    yield
+        except (Exception, GeneratorExit):
+            if waiting:
+                self.settle_in_background([results[i] for i in waiting])
+            raise
+        return results if not waiting else _gathered(results, waiting)
 
     def execute_field(self, parent_type: GraphQLObjectType, source: Any,
                       field_details_list: Any, path: Any, position_context: Any) -> Any:
@@ -540,6 +589,17 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 SHARED = 2048  # compiled fields and selections kept across requests (each holds its nodes)
 _SHARED: OrderedDict[Any, tuple[Any, Op | None]] = OrderedDict()
+
+
+async def _gathered(results: list[Any], waiting: list[int]) -> list[Any]:
+    """``results`` with its awaited items in place (graphql-core's get_completed_results)."""
+    if len(waiting) == 1:
+        results[waiting[0]] = await results[waiting[0]]
+        return results
+    done = await gather_with_cancel(*(results[i] for i in waiting))
+    for i, r in zip(waiting, done, strict=True):
+        results[i] = r
+    return results
 _USED: dict[tuple[int, ...], tuple[list[Any], tuple[str, ...]]] = {}
 
 

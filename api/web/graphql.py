@@ -38,6 +38,7 @@ from strawberry.types import ExecutionResult
 
 from api.graphql.context import Context
 from api.graphql.operation import Prepared, Runner
+from api.graphql.turns import Turn, dumps
 from api.web.body import loads, read_body
 from api.web.cache import Entry, ResponseCache
 from api.web.playground import playground_html
@@ -152,7 +153,7 @@ def _refusal(errors: tuple[GraphQLError, ...], media: str) -> Response:
     return _response(body, 400 if media == GRAPHQL_RESPONSE else 200, media)
 
 
-def _body(result: ExecutionResult) -> tuple[bytes, bool]:
+async def _body(result: ExecutionResult, turn: Turn | None = None) -> tuple[bytes, bool]:
     """The response body, and whether it was refused before execution (an error at no
     path, no data: variables that do not fit, say)."""
     errors = result.errors or []
@@ -164,8 +165,9 @@ def _body(result: ExecutionResult) -> tuple[bytes, bool]:
         out["data"] = result.data
     if result.extensions:
         out["extensions"] = result.extensions
-    # orjson: the response's encoding was a visible share of a request's CPU (docs/scaling.md)
-    return orjson.dumps(out, default=str), pre_execution
+    # orjson: the response's encoding was a visible share of a request's CPU (docs/scaling.md);
+    # a large answer's in parts, pausing between turns on the loop (api/graphql/turns.py).
+    return await dumps(out, turn), pre_execution
 
 
 class GraphQLEndpoint:
@@ -233,13 +235,14 @@ class GraphQLEndpoint:
         health = self.state.get("health")
         if health is not None and not await health.answers():
             raise Unavailable(UNAVAILABLE_MESSAGE)  # an outage, and Neo4j still does not answer
+        context.turn.restart()  # the checks above may have waited: its first turn starts here
         result = await self.runner.run(prepared, params.variables, params.operation, context)
         errors = result.errors or []
         if any(isinstance(e.original_error, NEO4J_UNAVAILABLE) for e in errors):
             if health is not None:
                 health.lost()
             raise Unavailable(UNAVAILABLE_MESSAGE)
-        body, pre_execution = _body(result)
+        body, pre_execution = await _body(result, context.turn)
         if len(body) > self.limits.max_answer:
             raise InputError(f"the answer has {len(body):,} bytes, over the {self.limits.max_answer:,} "
                              "an answer may have (REVGRAPH_MAX_ANSWER): ask for smaller pages "
