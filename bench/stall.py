@@ -226,6 +226,9 @@ def main() -> None:
               f"{statistics.median(r.stall_s for r in rs) * 1000:9.1f} "
               f"{max(r.stall_s for r in rs) * 1000:10.1f} {len(cheap):8} "
               f"{statistics.median(cheap) * 1000:10.1f} {max(cheap) * 1000:10.1f}")
+    for yields, name in ((True, "yielding"), (False, "one go")):
+        print(f"{name}: the longest stall of each round (ms): "
+              f"{', '.join(f'{r.stall_s * 1000:.0f}' for r in rounds[yields])}")
 
 
 if __name__ == "__main__":

@@ -236,13 +236,17 @@ class GraphQLEndpoint:
         if health is not None and not await health.answers():
             raise Unavailable(UNAVAILABLE_MESSAGE)  # an outage, and Neo4j still does not answer
         context.turn.restart()  # the checks above may have waited: its first turn starts here
-        result = await self.runner.run(prepared, params.variables, params.operation, context)
-        errors = result.errors or []
-        if any(isinstance(e.original_error, NEO4J_UNAVAILABLE) for e in errors):
-            if health is not None:
-                health.lost()
-            raise Unavailable(UNAVAILABLE_MESSAGE)
-        body, pre_execution = await _body(result, context.turn)
+        try:
+            result = await self.runner.run(prepared, params.variables, params.operation,
+                                           context)
+            errors = result.errors or []
+            if any(isinstance(e.original_error, NEO4J_UNAVAILABLE) for e in errors):
+                if health is not None:
+                    health.lost()
+                raise Unavailable(UNAVAILABLE_MESSAGE)
+            body, pre_execution = await _body(result, context.turn)
+        finally:
+            context.release()
         if len(body) > self.limits.max_answer:
             raise InputError(f"the answer has {len(body):,} bytes, over the {self.limits.max_answer:,} "
                              "an answer may have (REVGRAPH_MAX_ANSWER): ask for smaller pages "
