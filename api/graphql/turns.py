@@ -15,6 +15,7 @@ and takes no pause: its path is as it was, a clock read per row or object aside.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections import deque
 from collections.abc import Generator, Iterator
 from time import perf_counter
@@ -31,7 +32,7 @@ class Turn:
     """A request's clock: when its current turn on the loop ends, and how many pauses it took;
     and the rests of lists it put off when a turn ended in their middle (``later``)."""
 
-    __slots__ = ("due", "pauses", "_turns", "_waiting", "_running")
+    __slots__ = ("due", "pauses", "_turns", "_waiting", "_running", "_entered", "_holds")
     length: ClassVar[float] = TURN  # math.inf: never pause (bench/stall.py compares)
 
     def __init__(self) -> None:
@@ -40,6 +41,18 @@ class Turn:
         self._turns = 0  # turns begun: pauses of the same request resumed together share one
         self._waiting: deque[tuple[Generator[Any, None, Any], asyncio.Future[Any]]] = deque()
         self._running = False
+        self._entered = self._holds = False
+
+    def __enter__(self) -> Turn:
+        """The answer is made within: once it pauses (a large one), it holds the collector."""
+        self._entered = True
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._entered = False
+        if self._holds:
+            self._holds = False
+            _collector.release()
 
     def over(self) -> bool:
         return perf_counter() > self.due
@@ -56,6 +69,9 @@ class Turn:
         another task of the request began one since this one paused (all resume in the same
         iteration of the loop: each taking a turn of its own would add their turns up)."""
         self.pauses += 1
+        if self._entered and not self._holds:
+            self._holds = True
+            _collector.hold()
         turns = self._turns
         await asyncio.sleep(0)
         if self._turns == turns:
@@ -105,6 +121,32 @@ class Turn:
             self._waiting.clear()
 
 
+class _Collector:
+    """Python's cyclic garbage collector, held off while large answers are made. A pass walks
+    the objects of its generations, and a large answer's are alive, many and young while it
+    is made: passes of 0.1 to 0.5 s came in its middle, each holding the loop. Once answered,
+    they are freed by their reference counts (the request's loaders emptied,
+    ``Context.release``), so the passes after find little; the few cycles requests leave
+    (docs/decisions/0002-garbage-collector.md) wait those seconds."""
+
+    def __init__(self) -> None:
+        self.holders = 0
+        self.disabled = False  # by this hold: a collector disabled by someone else stays so
+
+    def hold(self) -> None:
+        self.holders += 1
+        if self.holders == 1 and gc.isenabled():
+            gc.disable()
+            self.disabled = True
+
+    def release(self) -> None:
+        self.holders -= 1
+        if self.holders == 0 and self.disabled:
+            self.disabled = False
+            gc.enable()
+
+
+_collector = _Collector()
 _TASKS: set[asyncio.Future[Any]] = set()  # held while they run (the loop keeps weak refs)
 
 

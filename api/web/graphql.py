@@ -236,17 +236,20 @@ class GraphQLEndpoint:
         if health is not None and not await health.answers():
             raise Unavailable(UNAVAILABLE_MESSAGE)  # an outage, and Neo4j still does not answer
         context.turn.restart()  # the checks above may have waited: its first turn starts here
-        try:
-            result = await self.runner.run(prepared, params.variables, params.operation,
-                                           context)
-            errors = result.errors or []
-            if any(isinstance(e.original_error, NEO4J_UNAVAILABLE) for e in errors):
-                if health is not None:
-                    health.lost()
-                raise Unavailable(UNAVAILABLE_MESSAGE)
-            body, pre_execution = await _body(result, context.turn)
-        finally:
-            context.release()
+        with context.turn:  # a large answer holds the garbage collector (api/graphql/turns.py)
+            result: ExecutionResult | None = None
+            try:
+                result = await self.runner.run(prepared, params.variables, params.operation,
+                                               context)
+                errors = result.errors or []
+                if any(isinstance(e.original_error, NEO4J_UNAVAILABLE) for e in errors):
+                    if health is not None:
+                        health.lost()
+                    raise Unavailable(UNAVAILABLE_MESSAGE)
+                body, pre_execution = await _body(result, context.turn)
+            finally:
+                context.release()
+                result = None  # its objects freed by reference counts, before the collector runs
         if len(body) > self.limits.max_answer:
             raise InputError(f"the answer has {len(body):,} bytes, over the {self.limits.max_answer:,} "
                              "an answer may have (REVGRAPH_MAX_ANSWER): ask for smaller pages "
