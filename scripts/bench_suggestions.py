@@ -59,20 +59,17 @@ def run(gold_path: Path, days: int) -> list[tuple[Any, dict[str, KindScore]]]:
     from loaders.documents.read import read_document
     from loaders.documents.score import load_gold
     from loaders.validate import validate_paths
-    from schema.model import SOVIET
-
     data = [PROJECT_ROOT / "data"]
     records = validate_paths(data).records
     curated = suggest_score.curated_facts(records)
-    soviets = {r.id for r in records if r.kind.name == SOVIET.name}
     linker = load_linker(data, None)
     golds, _known = load_gold(gold_path, PROJECT_ROOT)
     out = []
     for g in golds:
         doc = read_document(g.path)
-        scores = suggest_score.score_text(
-            suggestions(linker, doc), curated, doc.text, gold_sentences(g, doc),
-            {m.label for m in g.mentions if m.label in soviets}, days)
+        text = suggest_score.Text.of(doc.text, [(m.start, m.end, m.label) for m in g.mentions],
+                                     gold_sentences(g, doc))
+        scores = suggest_score.score_text(suggestions(linker, doc), curated, text, days)
         out.append((g, scores))
     return out
 

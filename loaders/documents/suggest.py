@@ -29,7 +29,7 @@ from loaders.documents.dates import DateFound, NumberFound
 from loaders.documents.link import Mention
 from loaders.documents.read import Document
 from schema.dates import Precision
-from schema.model import EVENT, PLACE
+from schema.model import COMPOSITION, CONTROL, EVENT, FIGURE, PARTY, PLACE, SOVIET
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)»]?\s+(?=[A-ZА-ЯЁ\"“«(\[])")
 # A word of the text -> the kind of event it suggests (schema/model.py's EVENT_KINDS).
@@ -50,6 +50,19 @@ CASUALTIES = {"killed": "killed", "dead": "killed", "died": "killed", "perished"
               "wounded": "wounded", "captured": "captured", "prisoners": "captured",
               "casualties": "casualties"}
 _CASUALTY_RE = re.compile(r"\b(" + "|".join(CASUALTIES) + r")\b", re.I)
+# Words that say a place changed hands (the sentence's side and date say to whom, when).
+CONTROL_WORDS = ("seized", "seize", "took power", "took control", "taken", "captured",
+                 "occupied", "entered", "fell", "recaptured", "retook", "liberated",
+                 "established", "proclaimed", "came to power", "power passed", "overthrew",
+                 "overthrown", "held", "controlled", "захватил", "захватили", "заняли", "занял",
+                 "власть", "установлена")
+_CONTROL_RE = re.compile(r"\b(" + "|".join(sorted(CONTROL_WORDS, key=len, reverse=True)) + r")\b",
+                         re.I)
+# The side a word stands for where the graph gives none (its controllers' is from the data).
+SIDE_WORDS = {"bolshevik": "RED", "bolsheviks": "RED", "bolsheviki": "RED", "reds": "RED",
+              "red": "RED", "whites": "WHITE", "white": "WHITE"}
+_SOVIET_NEAR = re.compile(r"\b(soviets?|совет\w*)\b", re.I)
+_SHARE_RE = re.compile(r"\b(majority|seats|delegates|per cent|percent|большинств\w*)\b|%", re.I)
 _TITLE_END = (".", "!", "?", ":", ";", ")", "»", '"', "”", "…")
 
 
@@ -88,18 +101,40 @@ def draft(doc: Document, mentions: list[Mention], dates: list[DateFound],
     figures: dict[tuple[Any, ...], dict[str, Any]] = {}
     citation_source = source or "TODO-SOURCE-ID"
     previous_events: list[Mention] = []
+    control: dict[tuple[Any, ...], dict[str, Any]] = {}
+    soviets: dict[str, dict[str, Any]] = {}
+    compositions: dict[tuple[Any, ...], dict[str, Any]] = {}
     for s in sentences(doc):
         text = doc.text[s.start:s.end]
         if is_title(text):
             continue
         quote = " ".join(text.split())
+        cite = [{"source": citation_source, "quote": quote}]
         inside = [m for m in mentions if s.start <= m.start < s.end]
         when = [d for d in dates if s.start <= d.start < s.end and d.date]
-        event = _event(s, text, inside, when, entities, len(events) + 1)
+        # Undated, a sentence takes the paragraph's last date before it ("On 25 October the
+        # rising began. Fighting in Moscow lasted a week."); the note says so.
+        paragraph = doc.passages[s.passage].start
+        before = [d for d in dates if paragraph <= d.start < s.start and _dated([d])]
+        dated, how = (when, "") if _dated(when) else (
+            (before[-1:], " The date is the last one stated before in the paragraph.")
+            if before else (when, ""))
+        event = _event(s, text, inside, dated, entities, len(events) + 1, bool(how))
         if event is not None:
-            event["citations"] = [{"source": citation_source, "quote": quote}]
-            event["note"] = _note(doc, s, when[0] if when else None, inside)
+            event["citations"] = cite
+            event["note"] = _note(doc, s, dated[0] if dated else None, inside) + how + event.pop(
+                "_held", "")
             events.append(event)
+        for c in _control(s, text, inside, dated, entities):
+            c["citations"] = cite
+            c["note"] = _note(doc, s, dated[0], inside) + how
+            control.setdefault((c["place"], c["alignment"], c["start"]), c)
+        for sov in _soviets(doc, s, inside, entities):
+            sov["citations"] = cite
+            soviets.setdefault(sov["place"], sov)
+        for comp in _compositions(doc, s, text, inside, when, dates, numbers, entities):
+            comp["citations"] = cite
+            compositions.setdefault((comp["body"], comp["party"], comp["date"]), comp)
         if s.start == doc.passages[s.passage].start:
             previous_events = []
         for n in (n for n in numbers if s.start <= n.start < s.end):
@@ -109,23 +144,29 @@ def draft(doc: Document, mentions: list[Mention], dates: list[DateFound],
                 figures.setdefault((figure["about"], figure["measure"], figure["date"],
                                     figure["value"]), figure)
         previous_events = [m for m in inside if m.label == EVENT.name] or previous_events
-    return {"events": events, "figures": list(figures.values())}
+    return {CONTROL.section: list(control.values()), SOVIET.section: list(soviets.values()),
+            COMPOSITION.section: list(compositions.values()), EVENT.section: events,
+            FIGURE.section: list(figures.values())}
 
 
 def _event(s: Sentence, text: str, inside: list[Mention], when: list[DateFound],
-           entities: dict[str, Any], number: int) -> dict[str, Any] | None:
-    if any(m.label == EVENT.name for m in inside):
-        return None  # the sentence tells of an event the graph holds: cite it there
+           entities: dict[str, Any], number: int, inherited: bool = False
+           ) -> dict[str, Any] | None:
+    held = [m.entity for m in inside if m.label == EVENT.name]
     words = [w.lower() for w in _EVENT_RE.findall(text)]
     places = list(dict.fromkeys(m.entity for m in inside if m.label == PLACE.name))
     for m in inside:
         e = entities.get(m.entity)
         places += [p for p in (e.places if e else ()) if p not in places]
-    dated = bool(when) and when[0].date is not None and when[0].date.precision in (
-        Precision.DAY, Precision.MONTH)
-    if not ((dated and inside) or (places and words and (when or set(words) - {"soviet",
-                                                                                 "soviets"}))):
+    if held:  # the sentence tells of an event the graph holds: its places
+        e = entities.get(held[0])
+        places = list(e.places) if e and e.places else places
+    # An event without a day or a month is no use to a curator: undated, it matched no
+    # curated event on the development texts (scripts/bench_suggestions.py).
+    if not (_dated(when) and inside and (held or places)):
         return None
+    if inherited and not (held or set(words) - {"soviet", "soviets"}):
+        return None  # a date from before: only where the sentence says what happened
     kind = next((EVENT_WORDS[w] for w in words if EVENT_WORDS[w] != "other"), "other")
     subject = places[0] if places else inside[0].entity
     names = ", ".join(dict.fromkeys(m.text for m in inside))
@@ -140,7 +181,96 @@ def _event(s: Sentence, text: str, inside: list[Mention], when: list[DateFound],
         event["start"] = when[0].date.text
         if len(when) > 1 and when[1].date and when[1].date.earliest > when[0].date.earliest:
             event["end"] = when[1].date.text
+    if held:
+        event["_held"] = (f" The graph holds {held[0]}: if this is it, cite the sentence there "
+                          "rather than add a record.")
     return event
+
+
+def _dated(when: list[DateFound]) -> bool:
+    return bool(when) and when[0].date is not None and when[0].date.precision in (
+        Precision.DAY, Precision.MONTH)
+
+
+def _side(m: Mention, entities: dict[str, Any]) -> str | None:
+    """The side a mention stands for: its entity's in the data's control periods, else the
+    words' (SIDE_WORDS)."""
+    e = entities.get(m.entity)
+    if e is not None and getattr(e, "side", None):
+        return str(e.side)
+    return SIDE_WORDS.get(m.text.lower())
+
+
+def _control(s: Sentence, text: str, inside: list[Mention], when: list[DateFound],
+             entities: dict[str, Any]) -> list[dict[str, Any]]:
+    """A change of control: a dated sentence saying, in a word of CONTROL_WORDS, that
+    something with a side took a place; one candidate per place it names."""
+    verb = _CONTROL_RE.search(text)
+    if not (verb and _dated(when)):
+        return []
+    sided = [(m, side) for m in inside if m.label != PLACE.name
+             for side in [_side(m, entities)] if side]
+    if not sided:
+        return []
+    controller, side = sided[0]
+    places = list(dict.fromkeys(m.entity for m in inside if m.label == PLACE.name))
+    e = entities.get(controller.entity)
+    places += [p for p in (e.places if e else ()) if p not in places]
+    date = when[0].date
+    assert date is not None
+    confidence = "medium" if controller.label != PLACE.name and e is not None else "low"
+    return [{"place": p, "controller": controller.entity if e is not None else "TODO-CONTROLLER-ID",
+             "alignment": side, "start": date.text, "confidence": confidence}
+            for p in places]
+
+
+def _soviets(doc: Document, s: Sentence, inside: list[Mention],
+             entities: dict[str, Any]) -> list[dict[str, Any]]:
+    """A soviet: one the linker found (the graph holds it: the note says so), or a place
+    named next to the word "soviet" ("the Kharkov Soviet", "the soviet of Kharkov")."""
+    out = []
+    for m in inside:
+        e = entities.get(m.entity)
+        if m.label == SOVIET.name and e is not None and e.places:
+            out.append({"id": f"draft-{e.places[0]}-soviet", "name": f"TODO: {m.text}",
+                        "place": e.places[0],
+                        "note": f"DRAFT: the graph holds {m.entity}; cite the sentence there. "
+                                "Confidence: high."})
+        elif m.label == PLACE.name and _SOVIET_NEAR.search(
+                doc.text[max(s.start, m.start - 12):min(s.end, m.end + 12)]):
+            out.append({"id": f"draft-{m.entity}-soviet", "name": f"TODO: the {m.text} Soviet",
+                        "place": m.entity,
+                        "note": f"DRAFT from {doc.file}, characters {s.start}-{s.end}: "
+                                f"{m.text!r} next to the word soviet. Confidence: medium."})
+    return out
+
+
+def _compositions(doc: Document, s: Sentence, text: str, inside: list[Mention],
+                  when: list[DateFound], dates: list[DateFound], numbers: list[NumberFound],
+                  entities: dict[str, Any]) -> list[dict[str, Any]]:
+    """A party's majority or seats in a body the sentence names (a soviet, an organisation,
+    a congress or an election), dated by the sentence, else the last date stated before."""
+    if not _SHARE_RE.search(text):
+        return []
+    parties = [m for m in inside if m.label == PARTY.name]
+    bodies = [m for m in inside if m.label in (SOVIET.name, "Organization", EVENT.name)]
+    if not (parties and bodies):
+        return []
+    date = when[0] if when else next((d for d in reversed(dates) if d.end <= s.start and d.date),
+                                     None)
+    if date is None or date.date is None:
+        return []
+    majority = bool(re.search(r"\bmajority\b|большинств", text, re.I))
+    out = []
+    for party in dict.fromkeys(m.entity for m in parties):
+        comp: dict[str, Any] = {"body": bodies[0].entity, "party": party, "date": date.date.text,
+                                "confidence": "low"}
+        if majority:
+            comp["majority"] = True
+        comp["note"] = _note(doc, s, date, inside) + (
+            "" if when else " The date is the last one stated before.")
+        out.append(comp)
+    return out
 
 
 def _figure(doc: Document, s: Sentence, n: NumberFound, inside: list[Mention],

@@ -21,10 +21,12 @@ curated date's span. A suggested date known only to the year matches nothing.
 
 Precision is the share of suggestions that match some curated fact (a right fact the graph
 lacks counts as wrong, so precision is a lower bound). Recall is the share of the facts the text
-states, by the gold, that some suggestion matches. A curated fact is stated by a text when its
-quotation stands in the text (whitespace aside), or when one sentence of the text holds a gold
+states, by the gold, that some suggestion matches. A soviet is stated by a text that mentions
+it (by the gold). Another curated fact is stated when its quotation stands in the text
+(whitespace aside) and holds a gold mention of its subject (a quotation about the whole empire
+that names no place states no place's control), or when one sentence of the text holds a gold
 mention of its subject and a date of day or month precision within the tolerance of its date
-(a figure: and its value; a soviet: a gold mention of the soviet itself is enough). Its
+(a figure: and its value). A fact without a date is not counted, since no rule matches it. Its
 subject: a control period's place, a composition's body, a figure's entity, an event itself or
 one of its places. The gold mentions, not the linker's, decide this, so a linker's miss costs
 recall.
@@ -175,15 +177,51 @@ class Sentence:
     values: tuple[float, ...]
 
 
-def stated(c: Fact, text: str, sentences: list[Sentence], days: int = TOLERANCE_DAYS) -> bool:
-    """Whether the text (whitespace-normalised) states the curated fact ``c``."""
-    if any(q in text for q in c.quotes):
+@dataclass(frozen=True)
+class Text:
+    """A gold text as the rules read it: whitespace made single spaces (``flat``, with each
+    of its characters' offset in the text), its gold mentions and its sentences."""
+
+    flat: str
+    offsets: tuple[int, ...]
+    mentions: tuple[tuple[int, int, str], ...]  # start, end, entity
+    sentences: tuple[Sentence, ...]
+
+    @classmethod
+    def of(cls, text: str, mentions: Iterable[tuple[int, int, str]],
+           sentences: Iterable[Sentence]) -> Text:
+        flat, offsets = [], []
+        for i, ch in enumerate(text):
+            if ch.isspace():
+                if not flat or flat[-1] == " ":
+                    continue
+                ch = " "
+            flat.append(ch)
+            offsets.append(i)
+        return cls("".join(flat), tuple(offsets), tuple(mentions), tuple(sentences))
+
+    def quoted(self, quote: str) -> set[str]:
+        """The gold's entities mentioned inside each place ``quote`` stands in the text."""
+        out: set[str] = set()
+        at = self.flat.find(quote)
+        while quote and at >= 0:
+            start, end = self.offsets[at], self.offsets[at + len(quote) - 1] + 1
+            out |= {e for s, _e, e in self.mentions if start <= s < end}
+            at = self.flat.find(quote, at + 1)
+        return out
+
+
+def _about(c: Fact) -> set[str]:
+    """What a mention must name for the text to state ``c``."""
+    return {c.id, *c.subjects} if c.kind in (EVENT.section, SOVIET.section) else set(c.subjects)
+
+
+def stated(c: Fact, text: Text, days: int = TOLERANCE_DAYS) -> bool:
+    """Whether the text states the curated fact ``c``."""
+    if any(_about(c) & text.quoted(q) for q in c.quotes):
         return True
-    for s in sentences:
-        if c.kind == EVENT.section:
-            if not ({c.id, *c.subjects} & s.subjects):
-                continue
-        elif not set(c.subjects) & s.subjects:
+    for s in text.sentences:
+        if not _about(c) & s.subjects:
             continue
         if c.kind == SOVIET.section:
             return False  # a soviet by its own mention (below), not by its place
@@ -196,12 +234,11 @@ def stated(c: Fact, text: str, sentences: list[Sentence], days: int = TOLERANCE_
     return False
 
 
-def score_text(suggested: list[Fact], curated: list[Fact], text: str,
-               sentences: list[Sentence], soviets_mentioned: set[str],
+def score_text(suggested: list[Fact], curated: list[Fact], text: Text,
                days: int = TOLERANCE_DAYS) -> dict[str, KindScore]:
     """Per kind: the suggestions against every curated fact, the text's stated facts against
     the suggestions."""
-    flat = " ".join(text.split())
+    mentioned = {e for _s, _e, e in text.mentions}
     by_kind = {k: [c for c in curated if c.kind == k] for k in SECTIONS}
     out = {k: KindScore() for k in SECTIONS}
     for s in suggested:
@@ -213,9 +250,11 @@ def score_text(suggested: list[Fact], curated: list[Fact], text: str,
             score.wrong.append(s)
     for kind, facts in by_kind.items():
         for c in facts:
-            if not ((kind == SOVIET.section and c.id in soviets_mentioned)
-                    or stated(c, flat, sentences, days)):
-                continue
+            if kind == SOVIET.section:
+                if c.id not in mentioned:
+                    continue
+            elif c.when is None or not stated(c, text, days):
+                continue  # an undated fact: no dated suggestion can match it
             out[kind].stated += 1
             if any(matches(s, c, days) for s in suggested if s.kind == kind):
                 out[kind].found += 1
