@@ -36,20 +36,27 @@ def suggestions(linker: Any, doc: Any) -> list[Fact]:
             for kind in SECTIONS for item in drafted.get(kind, [])]
 
 
+def day_or_month(doc: Any) -> list[tuple[int, Any]]:
+    """The dates of ``doc`` stated to the day or the month, by offset."""
+    from loaders.documents.dates import find_dates
+    from schema.dates import Precision
+
+    return [(d.start, d.date) for d in find_dates(doc.text)
+            if d.date and d.date.precision in (Precision.DAY, Precision.MONTH)]
+
+
 def gold_sentences(gold: Any, doc: Any) -> list[Sentence]:
     """Each sentence's gold mentions, dates of day or month precision, and numbers."""
     from loaders.documents.dates import find_dates, find_numbers
     from loaders.documents.suggest import sentences
-    from schema.dates import Precision
 
-    dates = [d for d in find_dates(doc.text)
-             if d.date and d.date.precision in (Precision.DAY, Precision.MONTH)]
+    dates = day_or_month(doc)
     numbers = find_numbers(doc.text, find_dates(doc.text))
     out = []
     for s in sentences(doc):
         out.append(Sentence(
             frozenset(m.label for m in gold.mentions if s.start <= m.start < s.end),
-            tuple(d.date for d in dates if s.start <= d.start < s.end and d.date),
+            tuple(d for o, d in dates if s.start <= o < s.end),
             tuple(n.value for n in numbers if s.start <= n.start < s.end)))
     return out
 
@@ -67,8 +74,9 @@ def run(gold_path: Path, days: int) -> list[tuple[Any, dict[str, KindScore]]]:
     out = []
     for g in golds:
         doc = read_document(g.path)
-        text = suggest_score.Text.of(doc.text, [(m.start, m.end, m.label) for m in g.mentions],
-                                     gold_sentences(g, doc))
+        text = suggest_score.Text.of(
+            doc.text, [(m.start, m.end, m.label) for m in g.mentions], gold_sentences(g, doc),
+            [(p.start, p.end) for p in doc.passages], day_or_month(doc))
         scores = suggest_score.score_text(suggestions(linker, doc), curated, text, days)
         out.append((g, scores))
     return out
@@ -95,7 +103,7 @@ def main() -> None:
     results = run(args.gold, args.tolerance)
     print(f"Suggestions against data/ on {args.gold} (tolerance {args.tolerance} days)")
     print(f"{'half':8} {'kind':12} {'suggested':>9} {'right':>6} {'precision':>9} "
-          f"{'stated':>7} {'found':>6} {'recall':>7}")
+          f"{'stated':>7} {'found':>6} {'recall':>7} {'quoted, undated':>16}")
     for half in ("dev", "heldout"):
         rows = [(g, s) for g, s in results if g.split == half]
         if not rows:
@@ -107,9 +115,10 @@ def main() -> None:
                 k.add(s[kind])
             total.add(k)
             print(f"{half:8} {kind:12} {k.suggested:9} {k.right:6} {k.precision:9.3f} "
-                  f"{k.stated:7} {k.found:6} {k.recall:7.3f}")
+                  f"{k.stated:7} {k.found:6} {k.recall:7.3f} {k.undated:16}")
         print(f"{half:8} {'overall':12} {total.suggested:9} {total.right:6} "
-              f"{total.precision:9.3f} {total.stated:7} {total.found:6} {total.recall:7.3f}")
+              f"{total.precision:9.3f} {total.stated:7} {total.found:6} {total.recall:7.3f} "
+              f"{total.undated:16}")
     if args.show_errors:
         for g, scores in results:
             if g.split != "dev":

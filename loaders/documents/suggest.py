@@ -31,7 +31,9 @@ from loaders.documents.read import Document
 from schema.dates import Precision
 from schema.model import COMPOSITION, CONTROL, EVENT, FIGURE, PARTY, PLACE, SOVIET
 
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)»]?\s+(?=[A-ZА-ЯЁ\"“«(\[])")
+# A sentence ends at a full stop, a question or an exclamation mark, after any closing quote
+# and footnote markers ("capital.[20][21] After"), before a capital.
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)»]?(?:\[\d+\])*\s+(?=[A-ZА-ЯЁ\"“«(\[])")
 # A word of the text -> the kind of event it suggests (schema/model.py's EVENT_KINDS).
 EVENT_WORDS = {
     "seized": "uprising", "seize": "uprising", "seizure": "uprising", "took power": "uprising",
@@ -51,11 +53,15 @@ CASUALTIES = {"killed": "killed", "dead": "killed", "died": "killed", "perished"
               "casualties": "casualties"}
 _CASUALTY_RE = re.compile(r"\b(" + "|".join(CASUALTIES) + r")\b", re.I)
 # Words that say a place changed hands (the sentence's side and date say to whom, when).
-CONTROL_WORDS = ("seized", "seize", "took power", "took control", "taken", "captured",
-                 "occupied", "entered", "fell", "recaptured", "retook", "liberated",
-                 "established", "proclaimed", "came to power", "power passed", "overthrew",
-                 "overthrown", "held", "controlled", "захватил", "захватили", "заняли", "занял",
-                 "власть", "установлена")
+CONTROL_WORDS = ("seized", "seize", "seizing", "took power", "took control", "taken",
+                 "captured", "capturing", "capture", "occupied", "occupying", "entered",
+                 "invaded", "arrived in", "fell", "recaptured", "retook", "reinstalled",
+                 "liberated", "established", "proclaimed", "came to power", "power passed",
+                 "came under the control", "overthrew", "overthrown", "held", "controlled",
+                 "захватил", "захватили", "заняли", "занял", "власть", "установлена")
+# Words after which a side is the one that lost the place ("captured the city from the
+# Bolsheviks"), not the one that took it.
+_LOSER = re.compile(r"\b(from|against|of the loose coalition of|у|от)\W*(\w+\W+){0,4}$", re.I)
 _CONTROL_RE = re.compile(r"\b(" + "|".join(sorted(CONTROL_WORDS, key=len, reverse=True)) + r")\b",
                          re.I)
 # The side a word stands for where the graph gives none (its controllers' is from the data).
@@ -122,8 +128,9 @@ def draft(doc: Document, mentions: list[Mention], dates: list[DateFound],
         event = _event(s, text, inside, dated, entities, len(events) + 1, bool(how))
         if event is not None:
             event["citations"] = cite
-            event["note"] = _note(doc, s, dated[0] if dated else None, inside) + how + event.pop(
-                "_held", "")
+            event["note"] = (_note(doc, s, dated[0] if dated else None, inside) + how
+                             + event.pop("_held", "")
+                             + f" Confidence: {'low' if how else 'medium'}.")
             events.append(event)
         for c in _control(s, text, inside, dated, entities):
             c["citations"] = cite
@@ -209,10 +216,18 @@ def _control(s: Sentence, text: str, inside: list[Mention], when: list[DateFound
     if not (verb and _dated(when)):
         return []
     sided = [(m, side) for m in inside if m.label != PLACE.name
-             for side in [_side(m, entities)] if side]
+             for side in [_side(m, entities)] if side
+             and not _LOSER.search(text[max(0, m.start - s.start - 40):m.start - s.start])]
     if not sided:
         return []
-    controller, side = sided[0]
+    # The side that took the place: the nearest named before the verb (its subject), else the
+    # first after it ("came under the control of the Baku Commune").
+    at = s.start + verb.start()
+    subject = [m for m in inside if m.label != PLACE.name and m.start < at]
+    if subject and not any(m is subject[-1] for m, _side in sided):
+        return []  # its subject has no side the graph or the words tell ("Muravyov invaded")
+    before = [x for x in sided if x[0].start < at]
+    controller, side = before[-1] if before else sided[0]
     places = list(dict.fromkeys(m.entity for m in inside if m.label == PLACE.name))
     e = entities.get(controller.entity)
     places += [p for p in (e.places if e else ()) if p not in places]
@@ -307,6 +322,8 @@ def _figure(doc: Document, s: Sentence, n: NumberFound, inside: list[Mention],
         "value": n.value,
         "qualifier": n.qualifier,
         "date": date,
+        # Sure of neither what it counts nor when, a draft figure is never more than medium.
+        "confidence": "medium" if about and not how else "low",
         "note": _note(doc, s, same[0] if same else None, inside) + how,
     }
 
