@@ -4,11 +4,24 @@ date was read, and is marked as a draft. Once the curator has filled its ids (th
 what a figure is about where the draft could not tell), the draft validates as a data file.
 
 Events. A sentence yields an event candidate when it is dated to the day or the month and
-mentions an entity of the graph ("On 2 November 1917 the Baku Soviet took power"), or when it
-names a place and says what happened there in a word the model knows ("seized", "fighting",
-"strike"...). Its places are the places mentioned, or where the bodies mentioned sat; a
-sentence with two dates ("from 25 April to 31 July 1918") gives a start and an end. Title
-lines (a line alone, without a full stop) yield nothing.
+mentions an entity of the graph ("On 2 November 1917 the Baku Soviet took power"); an undated
+sentence takes the paragraph's last date when it says what happened in a word the model knows
+("seized", "fighting", "strike"...) or names an event of the graph (the note then names it:
+cite the sentence there if it is that one). Its places are the places mentioned, or where the
+bodies mentioned sat; a sentence with two dates ("from 25 April to 31 July 1918") gives a start
+and an end. Title lines (a line alone, without a full stop) yield nothing.
+
+Control periods. A sentence dated as an event is, saying in a word of CONTROL_WORDS that a
+place changed hands, yields one candidate per place it names: the controller is its subject
+(the nearest mention before the word, else the first after it, never one after "from"), its
+side the one the data's control periods give that controller, else the word's ("Bolsheviks"
+are RED); a subject with no side yields nothing. Soviets: a soviet the linker found (the note
+says the graph holds it) or a place beside the word "soviet". Compositions: a party and a body
+in a sentence about a majority or seats, dated by the sentence or the last date before.
+
+Each candidate says its confidence: a fact's in its ``confidence`` field, an event's or a
+soviet's (which have none) in its note. How often they are right, against the facts data/
+holds: scripts/bench_suggestions.py, by the rules of suggest_score.py.
 
 Figures. A number that counts something ("700 soviets", "175 seats", "12,000 killed") is about
 what the sentence says it counts: the dead, the wounded and the captured are an event's (the
@@ -134,7 +147,9 @@ def draft(doc: Document, mentions: list[Mention], dates: list[DateFound],
             events.append(event)
         for c in _control(s, text, inside, dated, entities):
             c["citations"] = cite
-            c["note"] = _note(doc, s, dated[0], inside) + how
+            c["note"] = _note(doc, s, dated[0], inside) + how + (
+                " `revgraph validate` names any period of the place it overlaps: end that one"
+                " where this begins, or mark both disputed.")
             control.setdefault((c["place"], c["alignment"], c["start"]), c)
         for sov in _soviets(doc, s, inside, entities):
             sov["citations"] = cite
@@ -346,4 +361,12 @@ def to_yaml(doc: Document, candidates: dict[str, list[dict[str, Any]]]) -> str:
     body = {k: v for k, v in candidates.items() if v}
     if not body:
         return head + "# No candidates found.\n"
-    return head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+    return head + yaml.dump(body, Dumper=_NoAliases, sort_keys=False, allow_unicode=True,
+                            width=100)
+
+
+class _NoAliases(yaml.SafeDumper):
+    """Data files refuse YAML aliases; candidates of one sentence share its citation."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from schema.dates import DateError, HistoricalDate, Precision, parse_date
@@ -201,7 +201,8 @@ class Text:
     def of(cls, text: str, mentions: Iterable[tuple[int, int, str]],
            sentences: Iterable[Sentence], paragraphs: Iterable[tuple[int, int]] = (),
            dates: Iterable[tuple[int, HistoricalDate]] = ()) -> Text:
-        flat, offsets = [], []
+        flat: list[str] = []
+        offsets: list[int] = []
         for i, ch in enumerate(text):
             if ch.isspace():
                 if not flat or flat[-1] == " ":
