@@ -16,7 +16,7 @@ from pathlib import Path
 from loaders.documents.link import EntityRow, Linker, entity_rows
 from loaders.read import data_files
 
-VERSION = 2  # 2: an event's start
+VERSION = 3  # 2: an event's start; 3: a controller's side
 
 
 def fingerprint(paths: list[Path]) -> list[list[object]]:
@@ -31,7 +31,8 @@ def load_linker(paths: list[Path], cache: Path | None) -> Linker:
             saved = json.loads(cache.read_text(encoding="utf-8"))
             if saved.get("version") == VERSION and saved.get("files") == stamp:
                 return Linker.from_rows(EntityRow(r["label"], r["id"], r["name"],
-                                                  tuple(r["aliases"]), r["refs"], r.get("start"))
+                                                  tuple(r["aliases"]), r["refs"], r.get("start"),
+                                                  r.get("side"))
                                         for r in saved["entities"])
         except (ValueError, KeyError, TypeError):
             pass  # an unreadable cache is rebuilt

@@ -20,7 +20,7 @@ Soldiers' Deputies" is "Soviet of Workers' and Soldiers' Deputies"): SYNONYMS.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +28,7 @@ from typing import Any
 from loaders.documents.fold import key
 from loaders.documents.russian import is_cyrillic, parse
 from schema.dates import HistoricalDate
-from schema.model import EVENT, ORGANIZATION, PARTY, PERSON, PLACE, SOVIET, START
+from schema.model import CONTROL, EVENT, ORGANIZATION, PARTY, PERSON, PLACE, SOVIET, START
 
 LINKED_LABELS = (PLACE.name, PERSON.name, PARTY.name, ORGANIZATION.name, SOVIET.name, EVENT.name)
 # English words that translate each other in the names of the period's bodies.
@@ -45,6 +45,7 @@ class Entity:
     words: frozenset[str] = frozenset()  # folded words of its names, for context
     places: tuple[str, ...] = ()  # where it sat or happened (its place or places field)
     start: str | None = None  # an event's start, as the data states it
+    side: str | None = None  # the alignment most of its control periods state, if it held any
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,19 @@ class EntityRow:
     aliases: tuple[str, ...]
     refs: dict[str, list[str]]
     start: str | None = None  # an event's start as the data states it ("1918-03-30 N.S.")
+    side: str | None = None  # as a controller, the alignment most of its control periods state
 
 
 def entity_rows(records: Iterable[Any]) -> list[EntityRow]:
     """The linked kinds' records of a dataset, reduced to what the linker reads."""
+    records = list(records)
+    sides: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in records:
+        if r.kind.name == CONTROL.name:
+            sides[r.refs["controller"][0]][r.props["alignment"]] += 1
     return [EntityRow(r.kind.name, r.id, r.props["name"], tuple(r.props.get("aliases", [])),
-                      {k: list(v) for k, v in r.refs.items()}, _start(r.props))
+                      {k: list(v) for k, v in r.refs.items()}, _start(r.props),
+                      sides[r.id].most_common(1)[0][0] if sides.get(r.id) else None)
             for r in records if r.kind.name in LINKED_LABELS]
 
 
@@ -182,7 +190,7 @@ def surfaces_of(rows: list[EntityRow]) -> tuple[list[Entity], list[Surface],
         words = {w for form in [r.name, *aliases] for w in key(form).split()}
         entities.append(Entity(r.id, r.label, r.name, frozenset(related), frozenset(words),
                                (*r.refs.get("place", []), *r.refs.get("places", [])),
-                               r.start))
+                               r.start, r.side))
         surfaces.append(Surface(r.id, r.name, "name", is_cased(r.name), is_acronym(r.name)))
         surfaces += [Surface(r.id, a, "alias", is_cased(a), is_acronym(a)) for a in aliases]
         surfaces += [Surface(r.id, v, "variant", is_cased(v), False, strict=True)

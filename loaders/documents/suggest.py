@@ -4,11 +4,24 @@ date was read, and is marked as a draft. Once the curator has filled its ids (th
 what a figure is about where the draft could not tell), the draft validates as a data file.
 
 Events. A sentence yields an event candidate when it is dated to the day or the month and
-mentions an entity of the graph ("On 2 November 1917 the Baku Soviet took power"), or when it
-names a place and says what happened there in a word the model knows ("seized", "fighting",
-"strike"...). Its places are the places mentioned, or where the bodies mentioned sat; a
-sentence with two dates ("from 25 April to 31 July 1918") gives a start and an end. Title
-lines (a line alone, without a full stop) yield nothing.
+mentions an entity of the graph ("On 2 November 1917 the Baku Soviet took power"); an undated
+sentence takes the paragraph's last date when it says what happened in a word the model knows
+("seized", "fighting", "strike"...) or names an event of the graph (the note then names it:
+cite the sentence there if it is that one). Its places are the places mentioned, or where the
+bodies mentioned sat; a sentence with two dates ("from 25 April to 31 July 1918") gives a start
+and an end. Title lines (a line alone, without a full stop) yield nothing.
+
+Control periods. A sentence dated as an event is, saying in a word of CONTROL_WORDS that a
+place changed hands, yields one candidate per place it names: the controller is its subject
+(the nearest mention before the word, else the first after it, never one after "from"), its
+side the one the data's control periods give that controller, else the word's ("Bolsheviks"
+are RED); a subject with no side yields nothing. Soviets: a soviet the linker found (the note
+says the graph holds it) or a place beside the word "soviet". Compositions: a party and a body
+in a sentence about a majority or seats, dated by the sentence or the last date before.
+
+Each candidate says its confidence: a fact's in its ``confidence`` field, an event's or a
+soviet's (which have none) in its note. How often they are right, against the facts data/
+holds: scripts/bench_suggestions.py, by the rules of suggest_score.py.
 
 Figures. A number that counts something ("700 soviets", "175 seats", "12,000 killed") is about
 what the sentence says it counts: the dead, the wounded and the captured are an event's (the
@@ -29,9 +42,11 @@ from loaders.documents.dates import DateFound, NumberFound
 from loaders.documents.link import Mention
 from loaders.documents.read import Document
 from schema.dates import Precision
-from schema.model import EVENT, PLACE
+from schema.model import COMPOSITION, CONTROL, EVENT, FIGURE, PARTY, PLACE, SOVIET
 
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)»]?\s+(?=[A-ZА-ЯЁ\"“«(\[])")
+# A sentence ends at a full stop, a question or an exclamation mark, after any closing quote
+# and footnote markers ("capital.[20][21] After"), before a capital.
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)»]?(?:\[\d+\])*\s+(?=[A-ZА-ЯЁ\"“«(\[])")
 # A word of the text -> the kind of event it suggests (schema/model.py's EVENT_KINDS).
 EVENT_WORDS = {
     "seized": "uprising", "seize": "uprising", "seizure": "uprising", "took power": "uprising",
@@ -50,6 +65,23 @@ CASUALTIES = {"killed": "killed", "dead": "killed", "died": "killed", "perished"
               "wounded": "wounded", "captured": "captured", "prisoners": "captured",
               "casualties": "casualties"}
 _CASUALTY_RE = re.compile(r"\b(" + "|".join(CASUALTIES) + r")\b", re.I)
+# Words that say a place changed hands (the sentence's side and date say to whom, when).
+CONTROL_WORDS = ("seized", "seize", "seizing", "took power", "took control", "taken",
+                 "captured", "capturing", "capture", "occupied", "occupying", "entered",
+                 "invaded", "arrived in", "fell", "recaptured", "retook", "reinstalled",
+                 "liberated", "established", "proclaimed", "came to power", "power passed",
+                 "came under the control", "overthrew", "overthrown", "held", "controlled",
+                 "захватил", "захватили", "заняли", "занял", "власть", "установлена")
+# Words after which a side is the one that lost the place ("captured the city from the
+# Bolsheviks"), not the one that took it.
+_LOSER = re.compile(r"\b(from|against|of the loose coalition of|у|от)\W*(\w+\W+){0,4}$", re.I)
+_CONTROL_RE = re.compile(r"\b(" + "|".join(sorted(CONTROL_WORDS, key=len, reverse=True)) + r")\b",
+                         re.I)
+# The side a word stands for where the graph gives none (its controllers' is from the data).
+SIDE_WORDS = {"bolshevik": "RED", "bolsheviks": "RED", "bolsheviki": "RED", "reds": "RED",
+              "red": "RED", "whites": "WHITE", "white": "WHITE"}
+_SOVIET_NEAR = re.compile(r"\b(soviets?|совет\w*)\b", re.I)
+_SHARE_RE = re.compile(r"\b(majority|seats|delegates|per cent|percent|большинств\w*)\b|%", re.I)
 _TITLE_END = (".", "!", "?", ":", ";", ")", "»", '"', "”", "…")
 
 
@@ -88,18 +120,43 @@ def draft(doc: Document, mentions: list[Mention], dates: list[DateFound],
     figures: dict[tuple[Any, ...], dict[str, Any]] = {}
     citation_source = source or "TODO-SOURCE-ID"
     previous_events: list[Mention] = []
+    control: dict[tuple[Any, ...], dict[str, Any]] = {}
+    soviets: dict[str, dict[str, Any]] = {}
+    compositions: dict[tuple[Any, ...], dict[str, Any]] = {}
     for s in sentences(doc):
         text = doc.text[s.start:s.end]
         if is_title(text):
             continue
         quote = " ".join(text.split())
+        cite = [{"source": citation_source, "quote": quote}]
         inside = [m for m in mentions if s.start <= m.start < s.end]
         when = [d for d in dates if s.start <= d.start < s.end and d.date]
-        event = _event(s, text, inside, when, entities, len(events) + 1)
+        # Undated, a sentence takes the paragraph's last date before it ("On 25 October the
+        # rising began. Fighting in Moscow lasted a week."); the note says so.
+        paragraph = doc.passages[s.passage].start
+        before = [d for d in dates if paragraph <= d.start < s.start and _dated([d])]
+        dated, how = (when, "") if _dated(when) else (
+            (before[-1:], " The date is the last one stated before in the paragraph.")
+            if before else (when, ""))
+        event = _event(s, text, inside, dated, entities, len(events) + 1, bool(how))
         if event is not None:
-            event["citations"] = [{"source": citation_source, "quote": quote}]
-            event["note"] = _note(doc, s, when[0] if when else None, inside)
+            event["citations"] = cite
+            event["note"] = (_note(doc, s, dated[0] if dated else None, inside) + how
+                             + event.pop("_held", "")
+                             + f" Confidence: {'low' if how else 'medium'}.")
             events.append(event)
+        for c in _control(s, text, inside, dated, entities):
+            c["citations"] = cite
+            c["note"] = _note(doc, s, dated[0], inside) + how + (
+                " `revgraph validate` names any period of the place it overlaps: end that one"
+                " where this begins, or mark both disputed.")
+            control.setdefault((c["place"], c["alignment"], c["start"]), c)
+        for sov in _soviets(doc, s, inside, entities):
+            sov["citations"] = cite
+            soviets.setdefault(sov["place"], sov)
+        for comp in _compositions(doc, s, text, inside, when, dates, numbers, entities):
+            comp["citations"] = cite
+            compositions.setdefault((comp["body"], comp["party"], comp["date"]), comp)
         if s.start == doc.passages[s.passage].start:
             previous_events = []
         for n in (n for n in numbers if s.start <= n.start < s.end):
@@ -109,23 +166,29 @@ def draft(doc: Document, mentions: list[Mention], dates: list[DateFound],
                 figures.setdefault((figure["about"], figure["measure"], figure["date"],
                                     figure["value"]), figure)
         previous_events = [m for m in inside if m.label == EVENT.name] or previous_events
-    return {"events": events, "figures": list(figures.values())}
+    return {CONTROL.section: list(control.values()), SOVIET.section: list(soviets.values()),
+            COMPOSITION.section: list(compositions.values()), EVENT.section: events,
+            FIGURE.section: list(figures.values())}
 
 
 def _event(s: Sentence, text: str, inside: list[Mention], when: list[DateFound],
-           entities: dict[str, Any], number: int) -> dict[str, Any] | None:
-    if any(m.label == EVENT.name for m in inside):
-        return None  # the sentence tells of an event the graph holds: cite it there
+           entities: dict[str, Any], number: int, inherited: bool = False
+           ) -> dict[str, Any] | None:
+    held = [m.entity for m in inside if m.label == EVENT.name]
     words = [w.lower() for w in _EVENT_RE.findall(text)]
     places = list(dict.fromkeys(m.entity for m in inside if m.label == PLACE.name))
     for m in inside:
         e = entities.get(m.entity)
         places += [p for p in (e.places if e else ()) if p not in places]
-    dated = bool(when) and when[0].date is not None and when[0].date.precision in (
-        Precision.DAY, Precision.MONTH)
-    if not ((dated and inside) or (places and words and (when or set(words) - {"soviet",
-                                                                                 "soviets"}))):
+    if held:  # the sentence tells of an event the graph holds: its places
+        e = entities.get(held[0])
+        places = list(e.places) if e and e.places else places
+    # An event without a day or a month is no use to a curator: undated, it matched no
+    # curated event on the development texts (scripts/bench_suggestions.py).
+    if not (_dated(when) and inside and (held or places)):
         return None
+    if inherited and not (held or set(words) - {"soviet", "soviets"}):
+        return None  # a date from before: only where the sentence says what happened
     kind = next((EVENT_WORDS[w] for w in words if EVENT_WORDS[w] != "other"), "other")
     subject = places[0] if places else inside[0].entity
     names = ", ".join(dict.fromkeys(m.text for m in inside))
@@ -140,7 +203,104 @@ def _event(s: Sentence, text: str, inside: list[Mention], when: list[DateFound],
         event["start"] = when[0].date.text
         if len(when) > 1 and when[1].date and when[1].date.earliest > when[0].date.earliest:
             event["end"] = when[1].date.text
+    if held:
+        event["_held"] = (f" The graph holds {held[0]}: if this is it, cite the sentence there "
+                          "rather than add a record.")
     return event
+
+
+def _dated(when: list[DateFound]) -> bool:
+    return bool(when) and when[0].date is not None and when[0].date.precision in (
+        Precision.DAY, Precision.MONTH)
+
+
+def _side(m: Mention, entities: dict[str, Any]) -> str | None:
+    """The side a mention stands for: its entity's in the data's control periods, else the
+    words' (SIDE_WORDS)."""
+    e = entities.get(m.entity)
+    if e is not None and getattr(e, "side", None):
+        return str(e.side)
+    return SIDE_WORDS.get(m.text.lower())
+
+
+def _control(s: Sentence, text: str, inside: list[Mention], when: list[DateFound],
+             entities: dict[str, Any]) -> list[dict[str, Any]]:
+    """A change of control: a dated sentence saying, in a word of CONTROL_WORDS, that
+    something with a side took a place; one candidate per place it names."""
+    verb = _CONTROL_RE.search(text)
+    if not (verb and _dated(when)):
+        return []
+    sided = [(m, side) for m in inside if m.label != PLACE.name
+             for side in [_side(m, entities)] if side
+             and not _LOSER.search(text[max(0, m.start - s.start - 40):m.start - s.start])]
+    if not sided:
+        return []
+    # The side that took the place: the nearest named before the verb (its subject), else the
+    # first after it ("came under the control of the Baku Commune").
+    at = s.start + verb.start()
+    subject = [m for m in inside if m.label != PLACE.name and m.start < at]
+    if subject and not any(m is subject[-1] for m, _side in sided):
+        return []  # its subject has no side the graph or the words tell ("Muravyov invaded")
+    before = [x for x in sided if x[0].start < at]
+    controller, side = before[-1] if before else sided[0]
+    places = list(dict.fromkeys(m.entity for m in inside if m.label == PLACE.name))
+    e = entities.get(controller.entity)
+    places += [p for p in (e.places if e else ()) if p not in places]
+    date = when[0].date
+    assert date is not None
+    confidence = "medium" if controller.label != PLACE.name and e is not None else "low"
+    return [{"place": p, "controller": controller.entity if e is not None else "TODO-CONTROLLER-ID",
+             "alignment": side, "start": date.text, "confidence": confidence}
+            for p in places]
+
+
+def _soviets(doc: Document, s: Sentence, inside: list[Mention],
+             entities: dict[str, Any]) -> list[dict[str, Any]]:
+    """A soviet: one the linker found (the graph holds it: the note says so), or a place
+    named next to the word "soviet" ("the Kharkov Soviet", "the soviet of Kharkov")."""
+    out = []
+    for m in inside:
+        e = entities.get(m.entity)
+        if m.label == SOVIET.name and e is not None and e.places:
+            out.append({"id": f"draft-{e.places[0]}-soviet", "name": f"TODO: {m.text}",
+                        "place": e.places[0],
+                        "note": f"DRAFT: the graph holds {m.entity}; cite the sentence there. "
+                                "Confidence: high."})
+        elif m.label == PLACE.name and _SOVIET_NEAR.search(
+                doc.text[max(s.start, m.start - 12):min(s.end, m.end + 12)]):
+            out.append({"id": f"draft-{m.entity}-soviet", "name": f"TODO: the {m.text} Soviet",
+                        "place": m.entity,
+                        "note": f"DRAFT from {doc.file}, characters {s.start}-{s.end}: "
+                                f"{m.text!r} next to the word soviet. Confidence: medium."})
+    return out
+
+
+def _compositions(doc: Document, s: Sentence, text: str, inside: list[Mention],
+                  when: list[DateFound], dates: list[DateFound], numbers: list[NumberFound],
+                  entities: dict[str, Any]) -> list[dict[str, Any]]:
+    """A party's majority or seats in a body the sentence names (a soviet, an organisation,
+    a congress or an election), dated by the sentence, else the last date stated before."""
+    if not _SHARE_RE.search(text):
+        return []
+    parties = [m for m in inside if m.label == PARTY.name]
+    bodies = [m for m in inside if m.label in (SOVIET.name, "Organization", EVENT.name)]
+    if not (parties and bodies):
+        return []
+    date = when[0] if when else next((d for d in reversed(dates) if d.end <= s.start and d.date),
+                                     None)
+    if date is None or date.date is None:
+        return []
+    majority = bool(re.search(r"\bmajority\b|большинств", text, re.I))
+    out = []
+    for party in dict.fromkeys(m.entity for m in parties):
+        comp: dict[str, Any] = {"body": bodies[0].entity, "party": party, "date": date.date.text,
+                                "confidence": "low"}
+        if majority:
+            comp["majority"] = True
+        comp["note"] = _note(doc, s, date, inside) + (
+            "" if when else " The date is the last one stated before.")
+        out.append(comp)
+    return out
 
 
 def _figure(doc: Document, s: Sentence, n: NumberFound, inside: list[Mention],
@@ -177,6 +337,8 @@ def _figure(doc: Document, s: Sentence, n: NumberFound, inside: list[Mention],
         "value": n.value,
         "qualifier": n.qualifier,
         "date": date,
+        # Sure of neither what it counts nor when, a draft figure is never more than medium.
+        "confidence": "medium" if about and not how else "low",
         "note": _note(doc, s, same[0] if same else None, inside) + how,
     }
 
@@ -199,4 +361,12 @@ def to_yaml(doc: Document, candidates: dict[str, list[dict[str, Any]]]) -> str:
     body = {k: v for k, v in candidates.items() if v}
     if not body:
         return head + "# No candidates found.\n"
-    return head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+    return head + yaml.dump(body, Dumper=_NoAliases, sort_keys=False, allow_unicode=True,
+                            width=100)
+
+
+class _NoAliases(yaml.SafeDumper):
+    """Data files refuse YAML aliases; candidates of one sentence share its citation."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
