@@ -283,7 +283,7 @@ def _compositions(doc: Document, s: Sentence, text: str, inside: list[Mention],
     if not _SHARE_RE.search(text):
         return []
     parties = [m for m in inside if m.label == PARTY.name]
-    bodies = [m for m in inside if m.label in (SOVIET.name, "Organization", EVENT.name)]
+    bodies = [m for m in inside if m.label in COMPOSITION.field("body").targets]
     if not (parties and bodies):
         return []
     date = when[0] if when else next((d for d in reversed(dates) if d.end <= s.start and d.date),
