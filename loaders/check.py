@@ -33,6 +33,7 @@ from schema.model import (
 
 CITATION_KEYS = tuple(f.name for f in CITATION_FIELDS)
 _FIELDS = {f.name: f for f in CITATION_FIELDS}
+CITATION_TEXTS = tuple(f.name for f in CITATION_FIELDS if not f.is_ref)  # quote, locator, via
 INT64 = 2**63 - 1
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -423,7 +424,7 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
                                     "required: the id of the source cited"))
             continue
         texts: dict[str, str | None] = {}
-        for key in ("quote", "locator", "via"):
+        for key in CITATION_TEXTS:
             if c.get(key) is None:
                 texts[key] = None
                 continue
@@ -432,6 +433,9 @@ def _check_citations(kind: Kind, item: LineDict, display: str,
             def bad(name: str, message: str, at: Location = at) -> None:
                 problems.append(Problem(at, f"{CITATIONS}.{name}", message))
             texts[key] = _text(_FIELDS[key], c[key], _reporter(bad, key))
+        if texts["via"] is not None and texts["quote"] is None:
+            problems.append(Problem(Location(display, c.line_of("via")), f"{CITATIONS}.via",
+                                    "via says where a quotation was read: give the quote"))
         out.append(Citation(source, texts["quote"], texts["locator"], texts["via"], display,
                             c.line))
     return out

@@ -16,7 +16,7 @@ from typing import Any
 from unidecode import unidecode
 
 from graph import writes
-from loaders.check import Record, record_props
+from loaders.check import CITATION_TEXTS, Record, record_props
 from loaders.validate import Dataset
 from schema.model import (
     CITES_REL,
@@ -108,12 +108,7 @@ def relationships_of(r: Record, label_of: dict[str, str],
         cprops: dict[str, Any] = {POSITION: i}
         if (span := spans.get((r.id, i))) is not None:  # quoted from a document
             cprops.update(zip(SPAN_PROPS, (span.document, span.start, span.end), strict=True))
-        if c.quote:
-            cprops["quote"] = c.quote
-        if c.locator:
-            cprops["locator"] = c.locator
-        if c.via:
-            cprops["via"] = c.via
+        cprops.update((k, v) for k in CITATION_TEXTS if (v := getattr(c, k)))
         rels.append((CITES_REL, SOURCE.name, c.source, cprops))
     return rels
 

@@ -349,3 +349,23 @@ organizations:
         validate_paths([dataset("book")])
     [problem] = bad.value.problems
     assert problem.field == "citations.via" and "'book' is not a source whose text" in str(problem)
+
+
+def test_via_without_a_quote_is_refused_at_its_line(tmp_path: Path) -> None:
+    from loaders.validate import ValidationFailed
+
+    (tmp_path / "d.yaml").write_text("""
+sources:
+  - {id: book, title: A book, kind: book, year: 1990}
+organizations:
+  - id: sovnarkom
+    name: Sovnarkom
+    kind: government
+    citations:
+      - source: book
+        via: book
+""", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as bad:
+        validate_paths([tmp_path / "d.yaml"])
+    assert any(p.field == "citations.via" and p.location.line == 10
+               and "give the quote" in p.message for p in bad.value.problems)
